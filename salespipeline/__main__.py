@@ -1,0 +1,5 @@
+"""Entry point for ``python -m salespipeline``."""
+
+from salespipeline.cli import main
+
+raise SystemExit(main())

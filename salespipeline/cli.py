@@ -1,0 +1,134 @@
+"""Command line: ``python -m salespipeline generate ...`` (also the ``salespipeline`` script).
+
+Thin by design: parse options, report progress, map errors to one line and an exit code; the
+work happens in the library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import NoReturn
+
+from salespipeline.config import ConfigError, GeneratorConfig
+from salespipeline.generator import generate
+from salespipeline.io import OutputError, SeedWriter, check_writable
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line: ``salespipeline: error: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"salespipeline: error: {message} (see --help)\n")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = GeneratorConfig()
+    parser = _Parser(prog="salespipeline", description="Synthetic B2B go-to-market data for dbt.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    gen = commands.add_parser(
+        "generate",
+        help="write the eight raw tables as CSV seeds",
+        description="Write the eight raw tables of the data model as CSV files (dbt seeds).",
+    )
+    gen.add_argument(
+        "--seed", type=_int, default=defaults.seed, help="random seed (default: %(default)s)"
+    )
+    gen.add_argument(
+        "--scale",
+        type=_float,
+        default=defaults.scale,
+        help="volume multiplier: 1.0 is about 270k rows, 0 writes header-only files "
+        "(default: %(default)s)",
+    )
+    gen.add_argument(
+        "--start-date",
+        type=_date,
+        default=defaults.start_date,
+        help="first day (default: %(default)s)",
+    )
+    gen.add_argument(
+        "--end-date",
+        type=_date,
+        default=defaults.end_date,
+        help="last day, inclusive (default: %(default)s)",
+    )
+    gen.add_argument(
+        "--out", type=Path, default=Path("seeds"), help="output folder (default: %(default)s)"
+    )
+    gen.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = GeneratorConfig(
+            seed=args.seed, scale=args.scale, start_date=args.start_date, end_date=args.end_date
+        )
+        check_writable(args.out)
+    except (ConfigError, OutputError) as error:
+        print(f"salespipeline: error: {error}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILURE
+
+    show_progress = not args.quiet and sys.stderr.isatty()
+
+    def progress(step: str) -> None:
+        if show_progress:
+            print(f"\r\033[Kgenerating {step} ...", end="", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    try:
+        with SeedWriter(args.out) as writer:
+            tables = generate(config, progress, writer.submit)
+            progress("writing CSV files")
+        paths = writer.paths
+    except OSError as error:
+        print(f"salespipeline: error: cannot write the seeds: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    elapsed = time.perf_counter() - started
+    if show_progress:
+        print("\r\033[K", end="", file=sys.stderr)
+    if not args.quiet:
+        print(summary(tables, paths, elapsed))
+    return 0
+
+
+def summary(tables: dict, paths: dict[str, Path], elapsed: float) -> str:
+    width = max(len(str(path)) for path in paths.values())
+    lines = [f"{'file':<{width}}  {'rows':>10}", f"{'-' * width}  {'-' * 10}"]
+    total = 0
+    for name, table in tables.items():
+        lines.append(f"{paths[name]!s:<{width}}  {table.num_rows:>10,}")
+        total += table.num_rows
+    lines.append(f"{'total':<{width}}  {total:>10,}")
+    rate = total / elapsed if elapsed > 0 else 0.0
+    lines.append(f"generated in {elapsed:.2f} s ({rate:,.0f} rows/s)")
+    return "\n".join(lines)

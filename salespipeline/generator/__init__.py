@@ -1,0 +1,91 @@
+"""The synthetic data generator: one pure function per entity, run in dependency order.
+
+Each entity gets its own random stream derived from the one seed, so a change in how one table is
+drawn does not reshuffle the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pyarrow as pa
+
+from salespipeline.config import GeneratorConfig
+from salespipeline.generator.accounts import build_accounts
+from salespipeline.generator.activities import build_activities
+from salespipeline.generator.billing_orders import build_billing_orders
+from salespipeline.generator.contacts import build_contacts
+from salespipeline.generator.leads import build_leads
+from salespipeline.generator.lifecycle import simulate_journeys
+from salespipeline.generator.marketing_events import build_marketing_events
+from salespipeline.generator.opportunities import build_opportunities
+from salespipeline.generator.pools import build_pools
+from salespipeline.generator.team import build_team
+from salespipeline.schema import TABLES, column_names
+
+STREAMS = (
+    "team",
+    "pools",
+    "accounts",
+    "leads",
+    "marketing_events",
+    "contacts",
+    "lifecycle",
+    "opportunities",
+    "activities",
+    "billing_orders",
+)
+UNKNOWN_COMPANIES_PER_ACCOUNT = 0.5
+
+Progress = Callable[[str], None]
+Sink = Callable[[str, pa.Table], None]
+
+
+def generate(
+    config: GeneratorConfig, progress: Progress | None = None, sink: Sink | None = None
+) -> dict[str, pa.Table]:
+    """All eight raw tables, in the data model's column order, keyed by table name.
+
+    ``sink`` receives each table as soon as it is complete, so writing can overlap generation.
+    """
+    report = progress or (lambda _step: None)
+    tables: dict[str, pa.Table] = {}
+
+    def emit(name: str, table: pa.Table) -> None:
+        tables[name] = table.select(column_names(name))
+        if sink is not None:
+            sink(name, tables[name])
+
+    seeds = np.random.SeedSequence(config.seed).spawn(len(STREAMS))
+    rng = {name: np.random.default_rng(seed) for name, seed in zip(STREAMS, seeds, strict=True)}
+    team = build_team(config, rng["team"])
+    n_accounts = config.scaled(config.volumes.accounts)
+    pools = build_pools(config.seed, n_accounts, int(n_accounts * UNKNOWN_COMPANIES_PER_ACCOUNT))
+    report("accounts")
+    accounts = build_accounts(config, rng["accounts"], pools, len(team.rep_ids))
+    emit("accounts", accounts.table.sort_by("created_at"))
+    report("leads")
+    leads = build_leads(config, rng["leads"], pools, accounts, team)
+    emit("leads", leads.table)
+    report("marketing_events")
+    events = build_marketing_events(config, rng["marketing_events"], leads)
+    emit("marketing_events", events.table)
+    report("contacts")
+    contacts = build_contacts(config, rng["contacts"], accounts, leads)
+    emit("contacts", contacts.table)
+    report("opportunities")
+    deals, orders = simulate_journeys(config, rng["lifecycle"], accounts, contacts)
+    opportunities = build_opportunities(
+        config, rng["opportunities"], accounts, leads, events, team, deals
+    )
+    emit("opportunities", opportunities.table)
+    emit("opportunity_stage_history", opportunities.stage_history)
+    report("activities")
+    emit("activities", build_activities(config, rng["activities"], contacts, deals, opportunities))
+    report("billing_orders")
+    emit(
+        "billing_orders",
+        build_billing_orders(config, rng["billing_orders"], accounts, opportunities, orders),
+    )
+    return {name: tables[name] for name in TABLES}

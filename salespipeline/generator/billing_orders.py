@@ -1,0 +1,34 @@
+"""Billing orders: the contracts and invoices behind ARR and MRR."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from salespipeline.config import GeneratorConfig
+from salespipeline.generator import columns as col
+from salespipeline.generator.accounts import Accounts
+from salespipeline.generator.lifecycle import Orders
+from salespipeline.generator.opportunities import Opportunities, currency_labels
+
+
+def build_billing_orders(
+    config: GeneratorConfig,
+    rng: np.random.Generator,
+    accounts: Accounts,
+    opportunities: Opportunities,
+    orders: Orders,
+) -> pa.Table:
+    n = len(orders.account)
+    table = pa.table(
+        {
+            "order_id": col.uuid4_array(rng, n),
+            "account_id": col.take_ids(accounts.ids, orders.account),
+            "opportunity_id": col.take_ids(opportunities.ids, orders.deal),
+            "amount": col.money(orders.amount_cents),
+            "currency": currency_labels(rng, orders.currency, config.rates.lower_case_currency),
+            "order_date": col.timestamps(orders.ordered_at),
+            "term_months": pa.array(orders.term_months, type=pa.int32()),
+        }
+    )
+    return table.sort_by("order_date")

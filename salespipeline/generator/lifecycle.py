@@ -1,0 +1,349 @@
+"""Account journeys: deals won and lost, contracts, upsells, renewals, churn and win-backs.
+
+The simulation runs in rounds, each vectorised over all accounts at the same step of their
+journey: first the new-business attempts, then for every live contract its expansion and its
+renewal, which start the next round's contracts or end in churn (and maybe a later win-back).
+Its output is what really happened; the opportunity and billing tables are built from it, and
+the ground truth that tests check the marts against comes from the same arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from salespipeline.config import GeneratorConfig
+from salespipeline.generator import columns as col
+from salespipeline.generator.accounts import CURRENCIES, Accounts
+from salespipeline.generator.contacts import Contacts
+from salespipeline.reference import FX_RATES_TO_USD
+
+# Opportunity kinds (what the deal really was; the marts must derive it from the history).
+NEW_BUSINESS, EXPANSION, RENEWAL = 0, 1, 2
+KINDS = ("new_business", "expansion", "renewal")
+# Planned outcomes; an opportunity still open at the end date never reaches its outcome.
+WON, LOST, DISQUALIFIED = 0, 1, 2
+NEW_BUSINESS_OUTCOME = (0.30, 0.52, 0.18)
+WIN_BACK_OUTCOME = (0.45, 0.45, 0.10)
+EXPANSION_WIN = 0.60
+# Sales cycle (days, median) by size band, and annual contract value (USD, median) by band.
+CYCLE_DAYS = (35.0, 65.0, 110.0)
+ACV_USD = (14_000.0, 48_000.0, 160_000.0)
+PRODUCT_WEIGHTS = (0.65, 0.20, 0.15)
+PRODUCT_PRICE = (1.0, 0.55, 0.75)
+TERMS = (12, 24, 36)
+TERM_WEIGHTS = (0.72, 0.16, 0.12)
+MONTHLY_PLAN_SHARE_SMB = 0.25
+MAX_NEW_BUSINESS_ATTEMPTS = 4
+EXPANSION_LAST_CLOSE_DAYS = 75  # an upsell closes at least this long before the term ends
+
+
+@dataclass
+class _Buffer:
+    """Column lists appended round by round and concatenated once at the end."""
+
+    parts: dict[str, list[np.ndarray]] = field(default_factory=dict)
+
+    def add(self, **columns: np.ndarray) -> None:
+        for name, values in columns.items():
+            self.parts.setdefault(name, []).append(np.asarray(values))
+
+    def column(self, name: str, dtype: type = np.int64) -> np.ndarray:
+        return (
+            np.concatenate(self.parts[name]).astype(dtype)
+            if name in self.parts
+            else np.array([], dtype=dtype)
+        )
+
+    def count(self) -> int:
+        return sum(len(part) for part in self.parts.get("account", []))
+
+
+@dataclass(frozen=True)
+class Deals:
+    """Every opportunity that was created before the end date, with what would have happened."""
+
+    account: np.ndarray
+    kind: np.ndarray
+    created_at: np.ndarray
+    planned_close_at: np.ndarray
+    planned_outcome: np.ndarray
+    is_open: np.ndarray  # still open at the end date
+    product: np.ndarray
+    amount_cents: np.ndarray  # in the account's currency
+    currency: np.ndarray  # codes into CURRENCIES
+
+
+@dataclass(frozen=True)
+class Orders:
+    """Billing orders: won deals, renewals at term end, monthly plan invoices."""
+
+    account: np.ndarray
+    deal: np.ndarray  # index into Deals, -1 for a monthly plan's recurring invoice
+    ordered_at: np.ndarray
+    term_months: np.ndarray
+    amount_cents: np.ndarray
+    currency: np.ndarray
+
+
+def _local_cents(usd: np.ndarray, currency: np.ndarray, round_to_units: int) -> np.ndarray:
+    """USD to the account's currency, rounded to whole ``round_to_units`` (price-list numbers)."""
+    rate = np.asarray([FX_RATES_TO_USD[c] for c in CURRENCIES])[currency]
+    return (np.round(usd / rate / round_to_units) * round_to_units * 100).astype(np.int64)
+
+
+class _Journeys:
+    def __init__(self, config: GeneratorConfig, rng: np.random.Generator, accounts: Accounts):
+        self.config = config
+        self.rng = rng
+        self.accounts = accounts
+        self.deals = _Buffer()
+        self.orders = _Buffer()
+        self.n_deals = 0
+
+    # --- recording -------------------------------------------------------------------------
+    def record_deals(self, **columns: np.ndarray) -> np.ndarray:
+        n = len(columns["account"])
+        self.deals.add(**columns)
+        index = np.arange(self.n_deals, self.n_deals + n)
+        self.n_deals += n
+        return index
+
+    def record_orders(self, account, deal, ordered_at, term_months, amount_cents) -> None:
+        self.orders.add(
+            account=account,
+            deal=deal,
+            ordered_at=ordered_at,
+            term_months=term_months,
+            amount_cents=amount_cents,
+        )
+
+    # --- new business ------------------------------------------------------------------------
+    def new_business(self, account: np.ndarray, created: np.ndarray, outcome_weights) -> tuple:
+        """Attempt chains: a lost deal may be tried again months later. Returns won contracts."""
+        rng, end = self.rng, self.config.end_ts
+        won_parts: list[tuple[np.ndarray, ...]] = []
+        for _ in range(MAX_NEW_BUSINESS_ATTEMPTS):
+            keep = created < end
+            account, created = account[keep], created[keep]
+            n = len(account)
+            if n == 0:
+                break
+            band = self.accounts.size_band[account]
+            currency = self.accounts.currency[account]
+            outcome = col.pick(rng, n, outcome_weights)
+            speed = np.select([outcome == DISQUALIFIED, outcome == LOST], [0.35, 0.8], 1.0)
+            cycle = np.maximum(col.lognormal(rng, np.take(CYCLE_DAYS, band), 0.5, n) * speed, 3)
+            close = created + col.days(cycle)
+            product = col.pick(rng, n, PRODUCT_WEIGHTS)
+            acv_usd = col.lognormal(rng, np.take(ACV_USD, band), 0.45, n) * np.take(
+                PRODUCT_PRICE, product
+            )
+            monthly = (band == 0) & (rng.random(n) < MONTHLY_PLAN_SHARE_SMB)
+            term = np.where(monthly, 1, np.take(TERMS, col.pick(rng, n, TERM_WEIGHTS)))
+            acv = _local_cents(acv_usd, currency, 100)
+            # A monthly plan's deal is one month's fee; a term contract's is its whole value.
+            amount = np.where(monthly, _local_cents(acv_usd / 12, currency, 1), acv * term // 12)
+            is_open = close >= end
+            deal = self.record_deals(
+                account=account,
+                kind=np.full(n, NEW_BUSINESS),
+                created_at=created,
+                planned_close_at=close,
+                planned_outcome=outcome,
+                is_open=is_open,
+                product=product,
+                amount_cents=amount,
+                currency=currency,
+            )
+            won = (outcome == WON) & ~is_open
+            won_parts.append((account[won], deal[won], close[won], term[won], amount[won]))
+            retry = (
+                (outcome != WON) & ~is_open & (rng.random(n) < self.config.rates.retry_after_loss)
+            )
+            account = account[retry]
+            created = close[retry] + col.days(col.lognormal(rng, 120.0, 0.5, int(retry.sum())))
+        if not won_parts:
+            empty = np.array([], dtype=np.int64)
+            return empty, empty, empty, empty, empty
+        return tuple(np.concatenate(part) for part in zip(*won_parts, strict=True))
+
+    def start_contracts(self, account, deal, start, term, amount) -> tuple:
+        """Book the first order of each won deal; monthly plans run to their churn right away."""
+        self.record_orders(account, deal, start, term, amount)
+        monthly = term == 1
+        self.monthly_plans(account[monthly], deal[monthly], start[monthly], amount[monthly])
+        term_contract = ~monthly
+        return (
+            account[term_contract],
+            start[term_contract],
+            term[term_contract],
+            amount[term_contract] / term[term_contract],
+        )
+
+    def monthly_plans(self, account, deal, start, fee) -> None:
+        """Monthly invoices after the first until the customer cancels; cancellers may come back."""
+        rng, end = self.rng, self.config.end_ts
+        months_paid = rng.geometric(self.config.rates.monthly_churn, len(account))
+        invoice = np.repeat(np.arange(len(account)), np.maximum(months_paid - 1, 0))
+        k = col.group_rank(invoice) + 1
+        ordered = col.add_months(start[invoice], k)
+        inside = ordered < end
+        invoice, k, ordered = invoice[inside], k[inside], ordered[inside]
+        self.record_orders(
+            account[invoice],
+            np.full(len(invoice), -1),
+            ordered,
+            np.ones(len(invoice)),
+            fee[invoice],
+        )
+        churned_at = col.add_months(start, months_paid)
+        self.queue_win_backs(account[churned_at < end], churned_at[churned_at < end])
+
+    # --- term contracts ------------------------------------------------------------------------
+    def run_contracts(self, account, start, term, mrr) -> None:
+        rng, end, rates = self.rng, self.config.end_ts, self.config.rates
+        while len(account):
+            n = len(account)
+            term_end = col.add_months(start, term)
+            currency = self.accounts.currency[account]
+
+            # Mid-term expansion: more seats or another product, co-termed with the contract.
+            wants = rng.random(n) < np.minimum(rates.expansion_per_contract * term / 12, 0.9)
+            exp_created = start + (rng.uniform(0.15, 0.6, n) * (term_end - start)).astype(np.int64)
+            exp_close = exp_created + col.days(col.lognormal(rng, 30.0, 0.5, n))
+            wants &= (exp_created < end) & (
+                exp_close < term_end - col.days(EXPANSION_LAST_CLOSE_DAYS)
+            )
+            up_term = col.month_index(term_end) - col.month_index(exp_close)
+            added = mrr * rng.uniform(0.15, 0.6, n)
+            up_amount = np.round(added * up_term / 100).astype(np.int64) * 100
+            exp_won = rng.random(n) < EXPANSION_WIN
+            e = np.flatnonzero(wants)
+            exp_open = exp_close[e] >= end
+            exp_deal = self.record_deals(
+                account=account[e],
+                kind=np.full(len(e), EXPANSION),
+                created_at=exp_created[e],
+                planned_close_at=exp_close[e],
+                planned_outcome=np.where(exp_won[e], WON, LOST),
+                is_open=exp_open,
+                product=col.pick(rng, len(e), PRODUCT_WEIGHTS),
+                amount_cents=up_amount[e],
+                currency=currency[e],
+            )
+            booked = exp_won[e] & ~exp_open
+            self.record_orders(
+                account[e][booked],
+                exp_deal[booked],
+                exp_close[e][booked],
+                up_term[e][booked],
+                up_amount[e][booked],
+            )
+            mrr = mrr.astype(float)
+            mrr[e[booked]] += up_amount[e][booked] / up_term[e][booked]
+
+            # Renewal at term end, at a new price; a lost renewal is churn.
+            ren_created = term_end - col.days(rng.uniform(45, 90, n))
+            ren_close = term_end - col.days(rng.uniform(1, 30, n))
+            # A renewal is decided and booked when the term ends: one whose term ends after the
+            # end date is still open then, whatever its planned close.
+            ren_close = np.where(term_end >= end, np.maximum(ren_close, end), ren_close)
+            renews = rng.random(n) < rates.renewal
+            change = np.select(
+                [rng.random(n) < 0.45, rng.random(n) < 0.64],
+                [rng.uniform(0.03, 0.10, n), np.zeros(n)],
+                -rng.uniform(0.05, 0.20, n),
+            )
+            new_term = np.where((term > 12) & (rng.random(n) < 0.3), 12, term)
+            new_amount = np.round(mrr * (1 + change) * new_term / 100).astype(np.int64) * 100
+            r = np.flatnonzero(ren_created < end)
+            ren_open = ren_close[r] >= end
+            ren_deal = self.record_deals(
+                account=account[r],
+                kind=np.full(len(r), RENEWAL),
+                created_at=ren_created[r],
+                planned_close_at=ren_close[r],
+                planned_outcome=np.where(renews[r], WON, LOST),
+                is_open=ren_open,
+                product=col.pick(rng, len(r), PRODUCT_WEIGHTS),
+                amount_cents=new_amount[r],
+                currency=currency[r],
+            )
+            renewed = r[renews[r] & ~ren_open]
+            renewed_deal = ren_deal[renews[r] & ~ren_open]
+            self.record_orders(
+                account[renewed],
+                renewed_deal,
+                term_end[renewed],
+                new_term[renewed],
+                new_amount[renewed],
+            )
+            churned = r[~renews[r] & ~ren_open]
+            self.queue_win_backs(account[churned], term_end[churned])
+
+            account, start = account[renewed], term_end[renewed]
+            term = new_term[renewed]
+            mrr = new_amount[renewed] / term
+
+    # --- win-backs -------------------------------------------------------------------------
+    def queue_win_backs(self, account: np.ndarray, churned_at: np.ndarray) -> None:
+        rng = self.rng
+        comes_back = rng.random(len(account)) < self.config.rates.win_back
+        created = churned_at[comes_back] + col.days(
+            col.lognormal(rng, 150.0, 0.4, int(comes_back.sum()))
+        )
+        if comes_back.any():
+            self.win_back_queue.append((account[comes_back], created))
+
+    def simulate(self, contacts: Contacts) -> tuple[Deals, Orders]:
+        rng = self.rng
+        n_accounts = len(self.accounts)
+        first_contact = np.full(n_accounts, np.iinfo(np.int64).max)
+        np.minimum.at(first_contact, contacts.account, contacts.created_at)
+        prospects = np.flatnonzero(first_contact < np.iinfo(np.int64).max)
+        prospects = prospects[rng.random(len(prospects)) < self.config.rates.first_opportunity]
+        created = first_contact[prospects] + col.days(col.lognormal(rng, 21.0, 0.6, len(prospects)))
+        self.win_back_queue: list[tuple[np.ndarray, np.ndarray]] = []
+        won = self.new_business(prospects, created, NEW_BUSINESS_OUTCOME)
+        self.run_contracts(*self.start_contracts(*won))
+        while self.win_back_queue:
+            account = np.concatenate([a for a, _ in self.win_back_queue])
+            created = np.concatenate([c for _, c in self.win_back_queue])
+            self.win_back_queue = []
+            won = self.new_business(account, created, WIN_BACK_OUTCOME)
+            self.run_contracts(*self.start_contracts(*won))
+        return self._deals(), self._orders()
+
+    def _deals(self) -> Deals:
+        d = self.deals
+        return Deals(
+            account=d.column("account"),
+            kind=d.column("kind"),
+            created_at=d.column("created_at"),
+            planned_close_at=d.column("planned_close_at"),
+            planned_outcome=d.column("planned_outcome"),
+            is_open=d.column("is_open", bool),
+            product=d.column("product"),
+            amount_cents=d.column("amount_cents"),
+            currency=d.column("currency"),
+        )
+
+    def _orders(self) -> Orders:
+        o = self.orders
+        account = o.column("account")
+        return Orders(
+            account=account,
+            deal=o.column("deal"),
+            ordered_at=o.column("ordered_at"),
+            term_months=o.column("term_months"),
+            amount_cents=o.column("amount_cents"),
+            currency=self.accounts.currency[account] if len(account) else np.array([], np.int64),
+        )
+
+
+def simulate_journeys(
+    config: GeneratorConfig, rng: np.random.Generator, accounts: Accounts, contacts: Contacts
+) -> tuple[Deals, Orders]:
+    return _Journeys(config, rng, accounts).simulate(contacts)

@@ -1,0 +1,142 @@
+"""Writing tables as CSV seeds: all or nothing, in the data model's column order."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from salespipeline.schema import TABLES, column_names
+
+WRITER_THREADS = 2
+# Big tables are written in parts by several threads, then joined: one CSV writer is serial.
+PART_ROWS = 400_000
+# Text is always quoted and nulls are bare empty fields, so a null and an empty string differ.
+CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed")
+
+
+class OutputError(OSError):
+    """The output folder cannot take the files; the message is shown to the user as is."""
+
+
+def check_writable(out_dir: Path) -> None:
+    """Fail early, before any work, when the folder cannot be created or written."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".write-check-"):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise OutputError(f"cannot write to output folder {out_dir}: {reason}") from error
+
+
+class SeedWriter:
+    """Writes tables to ``<out_dir>/<name>.csv`` in background threads as they are handed over.
+
+    Every file goes to a temporary name first; only when the ``with`` block ends without an error
+    and all eight tables are written are they renamed into place. An interrupted or failed run
+    removes its temporary files and leaves any earlier seeds untouched. Arrow's CSV writer
+    releases the GIL, so writing one table overlaps with generating the next.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.paths: dict[str, Path] = {}
+        self.rows: dict[str, int] = {}
+        self._temporary: dict[str, Path] = {}
+        self._jobs: list[Future[None]] = []
+        self._parts: dict[str, list[Path]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> SeedWriter:
+        check_writable(self.out_dir)
+        self._pool = ThreadPoolExecutor(max_workers=WRITER_THREADS)
+        return self
+
+    def submit(self, name: str, table: pa.Table) -> None:
+        if name not in TABLES or name in self._temporary:
+            raise ValueError(f"unexpected or repeated table {name!r}")
+        assert self._pool is not None, "use SeedWriter in a with block"
+        handle, path = tempfile.mkstemp(dir=self.out_dir, prefix=f".{name}.", suffix=".csv.tmp")
+        os.close(handle)
+        os.chmod(path, 0o644)  # mkstemp's private 0600 would surprise whoever reads the seeds
+        self._temporary[name] = Path(path)
+        self.rows[name] = table.num_rows
+        table = table.select(column_names(name))
+        if table.num_rows <= PART_ROWS:
+            self._jobs.append(self._pool.submit(_write_csv, table, Path(path), True))
+            return
+        for number, start in enumerate(range(0, table.num_rows, PART_ROWS)):
+            part = Path(f"{path}.part{number}")
+            self._parts.setdefault(name, []).append(part)
+            self._jobs.append(
+                self._pool.submit(_write_csv, table.slice(start, PART_ROWS), part, number == 0)
+            )
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        assert self._pool is not None
+        try:
+            failure = error
+            for job in self._jobs:
+                try:
+                    job.result()
+                except Exception as job_error:
+                    failure = failure or job_error
+            if failure is None and set(self._temporary) != set(TABLES):
+                missing = ", ".join(sorted(set(TABLES) - set(self._temporary)))
+                failure = ValueError(f"tables never written: {missing}")
+            if failure is not None:
+                self._discard()
+                if error is None:
+                    raise failure
+                return
+            for name, parts in self._parts.items():
+                _join_parts(parts, self._temporary[name])
+            for name in TABLES:
+                final = self.out_dir / f"{name}.csv"
+                os.replace(self._temporary[name], final)
+                self.paths[name] = final
+        finally:
+            self._pool.shutdown(wait=True)
+            self._discard()
+
+    def _discard(self) -> None:
+        parts = [part for table_parts in self._parts.values() for part in table_parts]
+        for path in [*self._temporary.values(), *parts]:
+            path.unlink(missing_ok=True)
+
+
+def _write_csv(table: pa.Table, path: Path, header: bool) -> Path:
+    options = (
+        CSV_OPTIONS if header else pacsv.WriteOptions(quoting_style="needed", include_header=False)
+    )
+    pacsv.write_csv(table, str(path), options)
+    return path
+
+
+def _join_parts(parts: list[Path], path: Path) -> None:
+    """Concatenate a table's parts, in order, into its file."""
+    with open(path, "wb") as target:
+        for part in parts:
+            with open(part, "rb") as source:
+                shutil.copyfileobj(source, target, 16 * 1024 * 1024)
+            part.unlink()
+
+
+def write_tables(tables: dict[str, pa.Table], out_dir: Path) -> dict[str, Path]:
+    """Write all eight tables at once (see ``SeedWriter``); returns the final paths."""
+    with SeedWriter(out_dir) as writer:
+        for name, table in tables.items():
+            writer.submit(name, table)
+    return writer.paths
