@@ -35,7 +35,8 @@ OPEN_STAGES: tuple[Stage, ...] = tuple(stage for stage in STAGES if not stage.is
 STAGE_BY_NAME: dict[str, Stage] = {stage.name: stage for stage in STAGES}
 
 # Static budget rates (USD per unit): constant-currency reporting keeps FX noise out of MRR.
-FX_RATES_TO_USD: dict[str, float] = {"USD": 1.0, "EUR": 1.085, "GBP": 1.27}
+# Two decimals on purpose: a whole amount converts to USD exactly, to the cent.
+FX_RATES_TO_USD: dict[str, float] = {"USD": 1.0, "EUR": 1.08, "GBP": 1.27}
 
 
 @dataclass(frozen=True)

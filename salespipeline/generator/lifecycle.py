@@ -87,10 +87,15 @@ class Orders:
     currency: np.ndarray
 
 
-def _local_cents(usd: np.ndarray, currency: np.ndarray, round_to_units: int) -> np.ndarray:
-    """USD to the account's currency, rounded to whole ``round_to_units`` (price-list numbers)."""
+def _monthly_price(usd_per_month: np.ndarray, currency: np.ndarray) -> np.ndarray:
+    """A monthly list price in the account's currency: whole tens of units, at least ten.
+
+    Every amount is a whole monthly price times a number of months, so MRR is exact to the cent
+    in the original currency and, at the fx seed's two-decimal rates, in USD too: the movements
+    the marts find are the ones planted, with no rounding noise.
+    """
     rate = np.asarray([FX_RATES_TO_USD[c] for c in CURRENCIES])[currency]
-    return (np.round(usd / rate / round_to_units) * round_to_units * 100).astype(np.int64)
+    return np.maximum(np.round(usd_per_month / rate / 10), 1).astype(np.int64) * 10
 
 
 class _Journeys:
@@ -142,9 +147,8 @@ class _Journeys:
             )
             monthly = (band == 0) & (rng.random(n) < MONTHLY_PLAN_SHARE_SMB)
             term = np.where(monthly, 1, np.take(TERMS, col.pick(rng, n, TERM_WEIGHTS)))
-            acv = _local_cents(acv_usd, currency, 100)
             # A monthly plan's deal is one month's fee; a term contract's is its whole value.
-            amount = np.where(monthly, _local_cents(acv_usd / 12, currency, 1), acv * term // 12)
+            amount = _monthly_price(acv_usd / 12, currency) * term * 100
             is_open = close >= end
             deal = self.record_deals(
                 account=account,
@@ -179,7 +183,7 @@ class _Journeys:
             account[term_contract],
             start[term_contract],
             term[term_contract],
-            amount[term_contract] / term[term_contract],
+            amount[term_contract] // term[term_contract],
         )
 
     def monthly_plans(self, account, deal, start, fee) -> None:
@@ -203,6 +207,7 @@ class _Journeys:
 
     # --- term contracts ------------------------------------------------------------------------
     def run_contracts(self, account, start, term, mrr) -> None:
+        """Contracts in rounds; ``mrr`` is each contract's monthly price in cents (whole units)."""
         rng, end, rates = self.rng, self.config.end_ts, self.config.rates
         while len(account):
             n = len(account)
@@ -217,8 +222,8 @@ class _Journeys:
                 exp_close < term_end - col.days(EXPANSION_LAST_CLOSE_DAYS)
             )
             up_term = col.month_index(term_end) - col.month_index(exp_close)
-            added = mrr * rng.uniform(0.15, 0.6, n)
-            up_amount = np.round(added * up_term / 100).astype(np.int64) * 100
+            added = np.maximum(np.round(mrr * rng.uniform(0.15, 0.6, n) / 100), 1).astype(np.int64)
+            up_amount = added * 100 * up_term
             exp_won = rng.random(n) < EXPANSION_WIN
             e = np.flatnonzero(wants)
             exp_open = exp_close[e] >= end
@@ -241,8 +246,8 @@ class _Journeys:
                 up_term[e][booked],
                 up_amount[e][booked],
             )
-            mrr = mrr.astype(float)
-            mrr[e[booked]] += up_amount[e][booked] / up_term[e][booked]
+            mrr = mrr.copy()
+            mrr[e[booked]] += added[e][booked] * 100
 
             # Renewal at term end, at a new price; a lost renewal is churn.
             ren_created = term_end - col.days(rng.uniform(45, 90, n))
@@ -257,7 +262,8 @@ class _Journeys:
                 -rng.uniform(0.05, 0.20, n),
             )
             new_term = np.where((term > 12) & (rng.random(n) < 0.3), 12, term)
-            new_amount = np.round(mrr * (1 + change) * new_term / 100).astype(np.int64) * 100
+            new_mrr = np.maximum(np.round(mrr * (1 + change) / 100), 1).astype(np.int64) * 100
+            new_amount = new_mrr * new_term
             r = np.flatnonzero(ren_created < end)
             ren_open = ren_close[r] >= end
             ren_deal = self.record_deals(
@@ -285,7 +291,7 @@ class _Journeys:
 
             account, start = account[renewed], term_end[renewed]
             term = new_term[renewed]
-            mrr = new_amount[renewed] / term
+            mrr = new_mrr[renewed]
 
     # --- win-backs -------------------------------------------------------------------------
     def queue_win_backs(self, account: np.ndarray, churned_at: np.ndarray) -> None:

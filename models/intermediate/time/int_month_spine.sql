@@ -1,0 +1,59 @@
+{#- Months from the first month with data to the as-of month. Built from a digits cross join
+    (portable to every warehouse, no generate_series): up to 1,000 months. -#}
+with
+
+reporting_dates as (
+
+    select * from {{ ref('int_reporting_dates') }}
+
+),
+
+digits as (
+
+    {% for digit in range(10) -%}
+        select {{ digit }} as digit
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+month_numbers as (
+
+    select hundreds.digit * 100 + tens.digit * 10 + ones.digit as month_number
+    from digits as hundreds
+    cross join digits as tens
+    cross join digits as ones
+
+),
+
+months as (
+
+    select
+        cast(
+            {{ dbt.dateadd('month', 'month_numbers.month_number', 'reporting_dates.data_start_month') }}
+            as date
+        ) as month_start_date,
+        month_numbers.month_number
+    from month_numbers
+    cross join reporting_dates
+    where
+        month_numbers.month_number
+        <= {{ dbt.datediff('reporting_dates.data_start_month', 'reporting_dates.as_of_month', 'month') }}
+
+),
+
+final as (
+
+    select
+        month_start_date,
+        cast(
+            {{ dbt.dateadd(
+                'day', -1, dbt.dateadd('month', 1, 'month_start_date')
+            ) }} as date
+        ) as month_end_date,
+        month_number
+    from months
+
+)
+
+select * from final
