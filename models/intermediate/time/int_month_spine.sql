@@ -26,19 +26,28 @@ month_numbers as (
 
 ),
 
+months_in_window as (
+
+    select
+        month_numbers.month_number,
+        reporting_dates.data_start_month
+    from month_numbers
+    cross join reporting_dates
+    where
+        month_numbers.month_number <= {{
+            dbt.datediff('reporting_dates.data_start_month', 'reporting_dates.as_of_month', 'month')
+        }}
+
+),
+
 months as (
 
     select
         cast(
-            {{ dbt.dateadd('month', 'month_numbers.month_number', 'reporting_dates.data_start_month') }}
-            as date
+            {{ dbt.dateadd('month', 'month_number', 'data_start_month') }} as date
         ) as month_start_date,
-        month_numbers.month_number
-    from month_numbers
-    cross join reporting_dates
-    where
-        month_numbers.month_number
-        <= {{ dbt.datediff('reporting_dates.data_start_month', 'reporting_dates.as_of_month', 'month') }}
+        month_number
+    from months_in_window
 
 ),
 
