@@ -19,6 +19,7 @@ from salespipeline.io import OutputError, SeedWriter, check_writable
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -113,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"salespipeline: error: cannot write the seeds: {error}", file=sys.stderr)
         return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("\nsalespipeline: interrupted; no seed file was changed", file=sys.stderr)
+        return EXIT_INTERRUPTED
     elapsed = time.perf_counter() - started
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr)

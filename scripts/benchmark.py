@@ -1,0 +1,134 @@
+"""Benchmark: generator throughput (rows/s of CSV written) and dbt seed/build wall time.
+
+Timings on a shared 2-core machine are noisy, so every figure is the median of several runs,
+reported with its spread. Nothing here asserts a threshold: read the numbers.
+
+    python scripts/benchmark.py                    # generator at scale 10, 5 runs
+    python scripts/benchmark.py --dbt              # also dbt seed + build at scale 1, 3 runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from salespipeline.config import GeneratorConfig
+from salespipeline.generator import generate
+from salespipeline.io import SeedWriter
+from salespipeline.schema import TABLES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def time_generator(scale: float, runs: int) -> tuple[list[float], int]:
+    seconds, rows = [], 0
+    config = GeneratorConfig(scale=scale)
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(runs):
+            started = time.perf_counter()
+            with SeedWriter(Path(folder)) as writer:
+                generate(config, sink=writer.submit)
+            seconds.append(time.perf_counter() - started)
+            rows = sum(writer.rows.values())
+    return seconds, rows
+
+
+def time_cli(scale: float, runs: int) -> list[float]:
+    """The whole command, interpreter start-up and imports included."""
+    seconds = []
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "salespipeline",
+                    "generate",
+                    "--scale",
+                    str(scale),
+                    "--quiet",
+                    "--out",
+                    folder,
+                ],
+                check=True,
+            )
+            seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def time_dbt(runs: int) -> dict[str, list[float]]:
+    """dbt seed and dbt build on the default dataset, in a throwaway copy of the project."""
+    timings: dict[str, list[float]] = {"dbt seed": [], "dbt build": []}
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder) / "project"
+        shutil.copytree(
+            ROOT,
+            project,
+            ignore=shutil.ignore_patterns(".venv", ".git", "target", "logs", "*.duckdb*", "output"),
+        )
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "salespipeline",
+                "generate",
+                "--quiet",
+                "--out",
+                str(project / "seeds"),
+            ],
+            check=True,
+        )
+        env = {
+            **os.environ,
+            "DBT_PROFILES_DIR": str(project),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+        for run in range(runs):
+            env["SALESPIPELINE_DUCKDB"] = str(Path(folder) / f"bench{run}.duckdb")
+            for label, args in (
+                ("dbt seed", ["seed"]),
+                ("dbt build", ["build", "--exclude", "resource_type:seed"]),
+            ):
+                started = time.perf_counter()
+                subprocess.run([dbt, *args, "--quiet"], cwd=project, env=env, check=True)
+                timings[label].append(time.perf_counter() - started)
+    return timings
+
+
+def describe(label: str, seconds: list[float], rows: int | None = None) -> str:
+    median = statistics.median(seconds)
+    spread = f"min {min(seconds):.2f} s, max {max(seconds):.2f} s, {len(seconds)} runs"
+    rate = f", {rows / median:,.0f} rows/s" if rows else ""
+    return f"{label:<34} median {median:6.2f} s{rate}  ({spread})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=10.0)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--dbt", action="store_true", help="also time dbt seed and dbt build")
+    parser.add_argument("--dbt-runs", type=int, default=3)
+    args = parser.parse_args()
+
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    seconds, rows = time_generator(args.scale, args.runs)
+    print(f"generator at scale {args.scale:g}: {rows:,} rows in {len(TABLES)} CSV files")
+    print(describe("generate + write (in process)", seconds, rows))
+    print(describe("salespipeline generate (command)", time_cli(args.scale, args.runs), rows))
+    if args.dbt:
+        for label, timings in time_dbt(args.dbt_runs).items():
+            print(describe(f"{label} (scale 1)", timings))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

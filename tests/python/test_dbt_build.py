@@ -1,0 +1,113 @@
+"""End to end: generated CSVs -> dbt seed -> dbt build, on a temporary DuckDB file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dbt.cli.main import dbtRunner
+from support import Dataset, connect_warehouse, make_dataset
+
+from salespipeline.schema import TABLES
+
+STAGING_MODEL = {
+    "accounts": "stg_crm__accounts",
+    "leads": "stg_crm__leads",
+    "contacts": "stg_crm__contacts",
+    "opportunities": "stg_crm__opportunities",
+    "opportunity_stage_history": "stg_crm__opportunity_stage_history",
+    "activities": "stg_crm__activities",
+    "marketing_events": "stg_marketing__events",
+    "billing_orders": "stg_billing__orders",
+}
+
+
+def dbt(project: Path, *args: str) -> None:
+    result = dbtRunner().invoke(
+        [*args, "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"]
+    )
+    failures = (
+        [
+            f"{r.node.name}: {r.status} {r.message}"
+            for r in (result.result or [])
+            if str(r.status) not in ("success", "pass")
+        ]
+        if hasattr(result.result, "__iter__")
+        else []
+    )
+    assert result.success, f"dbt {' '.join(args)} failed: {result.exception} {failures}"
+
+
+@pytest.fixture(scope="module")
+def built(dbt_project, small_dataset: Dataset, tmp_path_factory, monkeypatch_module):
+    project = dbt_project(small_dataset, "small")
+    warehouse = tmp_path_factory.mktemp("warehouse") / "test.duckdb"
+    monkeypatch_module.setenv("SALESPIPELINE_DUCKDB", str(warehouse))
+    dbt(project, "seed")
+    dbt(project, "build", "--exclude", "resource_type:seed")
+    return small_dataset, warehouse
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        yield patch
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_staging_has_every_raw_row(built, table: str) -> None:
+    dataset, warehouse = built
+    with connect_warehouse(warehouse) as connection:
+        raw = connection.execute(f"select count(*) from raw.{table}").fetchone()[0]
+        staged = connection.execute(
+            f"select count(*) from staging.{STAGING_MODEL[table]}"
+        ).fetchone()[0]
+    assert raw == staged == len(dataset.frame(table))
+
+
+def test_staging_cleans_the_mess(built) -> None:
+    dataset, warehouse = built
+    leads = dataset.frame("leads")
+    with connect_warehouse(warehouse) as connection:
+        emails = connection.execute("select email from staging.stg_crm__leads").fetchall()
+        currencies = connection.execute(
+            "select distinct currency from staging.stg_crm__opportunities "
+            "union select distinct currency from staging.stg_billing__orders"
+        ).fetchall()
+        flagged = connection.execute(
+            "select count(*) from staging.stg_crm__leads where is_duplicate_submission"
+        ).fetchone()[0]
+        unconverted = connection.execute(
+            "select count(*) from staging.stg_crm__opportunities where amount_usd is null"
+        ).fetchone()[0]
+    assert all(email == email.strip().lower() for (email,) in emails)
+    assert {c for (c,) in currencies} == {"USD", "EUR", "GBP"}
+    assert unconverted == 0
+    # The planted double-submits, recounted from the CSV: same clean email and source, <= 10 min.
+    frame = leads.assign(
+        key=leads["email"].str.strip().str.lower(),
+        at=lambda f: f["created_at"].astype("datetime64[s]"),
+    ).sort_values(["at", "lead_id"])
+    gap = frame.groupby(["key", "lead_source"])["at"].diff()
+    assert flagged == int((gap.dt.total_seconds() <= 600).sum()) > 0
+
+
+def test_the_warehouse_opens_in_the_duckdb_1_5_storage_format(built) -> None:
+    _, warehouse = built
+    with connect_warehouse(warehouse) as connection:
+        tags = connection.execute(
+            "select tags from duckdb_databases() where database_name = 'test'"
+        ).fetchone()[0]
+    assert tags.get("storage_version", "").startswith("v1.5"), tags
+
+
+def test_an_empty_dataset_builds_and_passes(dbt_project, tmp_path: Path, monkeypatch) -> None:
+    empty = make_dataset(tmp_path / "csv", seed=1, scale=0)
+    project = dbt_project(empty, "empty")
+    monkeypatch.setenv("SALESPIPELINE_DUCKDB", str(tmp_path / "empty.duckdb"))
+    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    dbt(project, "seed")
+    dbt(project, "build", "--exclude", "resource_type:seed")
+    with connect_warehouse(tmp_path / "empty.duckdb") as connection:
+        assert connection.execute("select count(*) from staging.stg_crm__leads").fetchone()[0] == 0
