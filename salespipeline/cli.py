@@ -15,6 +15,7 @@ from typing import NoReturn
 
 from salespipeline.config import ConfigError, GeneratorConfig
 from salespipeline.generator import generate
+from salespipeline.generator.truth import TRUTH_TABLES
 from salespipeline.io import OutputError, SeedWriter, check_writable
 
 EXIT_USAGE = 2
@@ -84,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--out", type=Path, default=Path("seeds"), help="output folder (default: %(default)s)"
     )
+    gen.add_argument(
+        "--truth-out",
+        type=Path,
+        default=Path("output/ground_truth"),
+        help="folder for the ground truth the simulation planted, for tests (default: %(default)s)",
+    )
     gen.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return parser
 
@@ -95,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed, scale=args.scale, start_date=args.start_date, end_date=args.end_date
         )
         check_writable(args.out)
+        check_writable(args.truth_out)
     except (ConfigError, OutputError) as error:
         print(f"salespipeline: error: {error}", file=sys.stderr)
         return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILURE
@@ -107,8 +115,8 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     try:
-        with SeedWriter(args.out) as writer:
-            tables = generate(config, progress, writer.submit)
+        with SeedWriter(args.out) as writer, SeedWriter(args.truth_out, TRUTH_TABLES) as truth:
+            tables = generate(config, progress, writer.submit, truth.submit)
             progress("writing CSV files")
         paths = writer.paths
     except OSError as error:

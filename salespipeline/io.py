@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -39,14 +40,17 @@ def check_writable(out_dir: Path) -> None:
 class SeedWriter:
     """Writes tables to ``<out_dir>/<name>.csv`` in background threads as they are handed over.
 
+    ``expected`` names the tables that make a complete set (by default the eight raw tables).
+
     Every file goes to a temporary name first; only when the ``with`` block ends without an error
     and all eight tables are written are they renamed into place. An interrupted or failed run
     removes its temporary files and leaves any earlier seeds untouched. Arrow's CSV writer
     releases the GIL, so writing one table overlaps with generating the next.
     """
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, expected: Collection[str] = tuple(TABLES)) -> None:
         self.out_dir = out_dir
+        self.expected = tuple(expected)
         self.paths: dict[str, Path] = {}
         self.rows: dict[str, int] = {}
         self._temporary: dict[str, Path] = {}
@@ -60,7 +64,7 @@ class SeedWriter:
         return self
 
     def submit(self, name: str, table: pa.Table) -> None:
-        if name not in TABLES or name in self._temporary:
+        if name not in self.expected or name in self._temporary:
             raise ValueError(f"unexpected or repeated table {name!r}")
         assert self._pool is not None, "use SeedWriter in a with block"
         handle, path = tempfile.mkstemp(dir=self.out_dir, prefix=f".{name}.", suffix=".csv.tmp")
@@ -68,7 +72,8 @@ class SeedWriter:
         os.chmod(path, 0o644)  # mkstemp's private 0600 would surprise whoever reads the seeds
         self._temporary[name] = Path(path)
         self.rows[name] = table.num_rows
-        table = table.select(column_names(name))
+        if self.expected == tuple(TABLES):  # the raw tables, in the data model's order
+            table = table.select(column_names(name))
         if table.num_rows <= PART_ROWS:
             self._jobs.append(self._pool.submit(_write_csv, table, Path(path), True))
             return
@@ -93,8 +98,8 @@ class SeedWriter:
                     job.result()
                 except Exception as job_error:
                     failure = failure or job_error
-            if failure is None and set(self._temporary) != set(TABLES):
-                missing = ", ".join(sorted(set(TABLES) - set(self._temporary)))
+            if failure is None and set(self._temporary) != set(self.expected):
+                missing = ", ".join(sorted(set(self.expected) - set(self._temporary)))
                 failure = ValueError(f"tables never written: {missing}")
             if failure is not None:
                 self._discard()
@@ -103,7 +108,7 @@ class SeedWriter:
                 return
             for name, parts in self._parts.items():
                 _join_parts(parts, self._temporary[name])
-            for name in TABLES:
+            for name in self.expected:
                 final = self.out_dir / f"{name}.csv"
                 os.replace(self._temporary[name], final)
                 self.paths[name] = final

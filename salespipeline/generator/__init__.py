@@ -22,6 +22,7 @@ from salespipeline.generator.marketing_events import build_marketing_events
 from salespipeline.generator.opportunities import build_opportunities
 from salespipeline.generator.pools import build_pools
 from salespipeline.generator.team import build_team
+from salespipeline.generator.truth import build_truth
 from salespipeline.schema import TABLES, column_names
 
 STREAMS = (
@@ -43,11 +44,15 @@ Sink = Callable[[str, pa.Table], None]
 
 
 def generate(
-    config: GeneratorConfig, progress: Progress | None = None, sink: Sink | None = None
+    config: GeneratorConfig,
+    progress: Progress | None = None,
+    sink: Sink | None = None,
+    truth_sink: Sink | None = None,
 ) -> dict[str, pa.Table]:
     """All eight raw tables, in the data model's column order, keyed by table name.
 
-    ``sink`` receives each table as soon as it is complete, so writing can overlap generation.
+    ``sink`` receives each table as soon as it is complete, so writing can overlap generation;
+    ``truth_sink``, when given, receives the ground truth tables (see ``truth``).
     """
     report = progress or (lambda _step: None)
     tables: dict[str, pa.Table] = {}
@@ -88,4 +93,8 @@ def generate(
         "billing_orders",
         build_billing_orders(config, rng["billing_orders"], accounts, opportunities, orders),
     )
+    if truth_sink is not None:
+        report("ground truth")
+        for name, table in build_truth(config, accounts, deals, orders, opportunities).items():
+            truth_sink(name, table)
     return {name: tables[name] for name in TABLES}

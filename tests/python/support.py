@@ -9,22 +9,29 @@ import pandas as pd
 
 from salespipeline.config import GeneratorConfig
 from salespipeline.generator import generate
-from salespipeline.io import write_tables
+from salespipeline.generator.truth import TRUTH_TABLES
+from salespipeline.io import SeedWriter
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SMALL_SCALE = 0.1
 
 
 class Dataset:
-    """A generated dataset on disk, with its tables read back from the CSVs as text."""
+    """A generated dataset on disk (``seeds/`` and the planted ``truth/``), read back as text."""
 
     def __init__(self, folder: Path, config: GeneratorConfig) -> None:
-        self.folder = folder
+        self.folder = folder / "seeds"
+        self.truth_folder = folder / "truth"
         self.config = config
         self._frames: dict[str, pd.DataFrame] = {}
 
     def path(self, table: str) -> Path:
         return self.folder / f"{table}.csv"
+
+    def truth(self, table: str) -> pd.DataFrame:
+        return pd.read_csv(
+            self.truth_folder / f"{table}.csv", dtype=str, keep_default_na=False, na_values=[""]
+        )
 
     def frame(self, table: str) -> pd.DataFrame:
         """The CSV as strings (what a loader sees), empty fields as missing values."""
@@ -43,8 +50,13 @@ class Dataset:
 
 def make_dataset(folder: Path, **options: object) -> Dataset:
     config = GeneratorConfig(**options)  # type: ignore[arg-type]
-    write_tables(generate(config), folder)
-    return Dataset(folder, config)
+    dataset = Dataset(folder, config)
+    with (
+        SeedWriter(dataset.folder) as seeds,
+        SeedWriter(dataset.truth_folder, TRUTH_TABLES) as truth,
+    ):
+        generate(config, sink=seeds.submit, truth_sink=truth.submit)
+    return dataset
 
 
 def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,16 +13,24 @@ import pytest
 from salespipeline import cli, io
 from salespipeline.schema import TABLES
 
+SCRATCH = Path(tempfile.mkdtemp(prefix="salespipeline-cli-"))
+
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The command as a user types it, from a scratch folder (so the default
+    output/ground_truth lands there, not in the repository)."""
     return subprocess.run(
         [sys.executable, "-m", "salespipeline", *args],
         capture_output=True,
         text=True,
-        cwd=cwd,
+        cwd=cwd or SCRATCH,
         timeout=120,
         check=False,
     )
+
+
+def truth(folder: Path) -> list[str]:
+    return ["--truth-out", str(folder / "truth")]
 
 
 def test_generate_writes_every_table_and_prints_a_summary(tmp_path: Path) -> None:
@@ -30,6 +39,8 @@ def test_generate_writes_every_table_and_prints_a_summary(tmp_path: Path) -> Non
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
         f"{t}.csv" for t in TABLES
     )
+    planted = sorted(p.name for p in (SCRATCH / "output" / "ground_truth").iterdir())
+    assert planted == ["mrr_movements.csv", "opportunities.csv"], "ground truth beside the seeds"
     for table in TABLES:
         assert table in result.stdout
     assert "rows/s" in result.stdout
@@ -100,7 +111,10 @@ def test_a_failure_while_writing_leaves_earlier_files_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "seeds"
-    assert cli.main(["generate", "--scale", "0.01", "--quiet", "--out", str(out)]) == 0
+    assert (
+        cli.main(["generate", "--scale", "0.01", "--quiet", "--out", str(out), *truth(tmp_path)])
+        == 0
+    )
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     calls = {"n": 0}
@@ -113,7 +127,19 @@ def test_a_failure_while_writing_leaves_earlier_files_untouched(
         return real_write(*args, **kwargs)
 
     monkeypatch.setattr(io, "_write_csv", fail_on_third)
-    code = cli.main(["generate", "--seed", "99", "--scale", "0.01", "--quiet", "--out", str(out)])
+    code = cli.main(
+        [
+            "generate",
+            "--seed",
+            "99",
+            "--scale",
+            "0.01",
+            "--quiet",
+            "--out",
+            str(out),
+            *truth(tmp_path),
+        ]
+    )
     assert code == cli.EXIT_FAILURE
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before, "no half-written, temporary or mixed files"
@@ -128,9 +154,20 @@ def test_interrupted_generation_leaves_no_temporary_files(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(generator, "build_billing_orders", interrupted)
-    code = cli.main(["generate", "--scale", "0.01", "--quiet", "--out", str(tmp_path)])
+    code = cli.main(
+        [
+            "generate",
+            "--scale",
+            "0.01",
+            "--quiet",
+            "--out",
+            str(tmp_path / "seeds"),
+            *truth(tmp_path),
+        ]
+    )
     assert code == cli.EXIT_INTERRUPTED
-    assert list(tmp_path.iterdir()) == []
+    assert list((tmp_path / "seeds").iterdir()) == []
+    assert list((tmp_path / "truth").iterdir()) == []
 
 
 def test_console_script_is_installed() -> None:

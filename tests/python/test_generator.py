@@ -354,3 +354,34 @@ def test_default_scale_volumes_are_as_documented() -> None:
         assert 0.75 * target <= rows[table] <= 1.25 * target, f"{table}: {rows[table]}"
     assert 240_000 <= sum(rows.values()) <= 300_000
     np.testing.assert_equal(sorted(rows), sorted(TABLES))
+
+
+def test_ground_truth_describes_the_seeds(small_dataset: Dataset) -> None:
+    """The planted truth is written beside the seeds and speaks of the same rows."""
+    truth = small_dataset.truth("opportunities").set_index("opportunity_id")
+    opportunities = small_dataset.frame("opportunities").set_index("opportunity_id")
+    assert set(truth.index) == set(opportunities.index)
+    won = opportunities["close_outcome"] == "closed_won"
+    assert ((truth.loc[opportunities.index, "is_won"] == "true") == won).all()
+    assert (
+        (truth.loc[opportunities.index, "is_open"] == "true")
+        == (opportunities["is_closed"] == "false")
+    ).all()
+    rates = {code: Decimal(str(rate)) for code, rate in reference.FX_RATES_TO_USD.items()}
+    for opportunity_id, row in opportunities.iterrows():
+        usd = Decimal(row["amount"]) * rates[row["currency"].strip().upper()]
+        assert usd == Decimal(truth.loc[opportunity_id, "amount_usd"]), opportunity_id
+    assert set(truth["opportunity_type"]) == {"new_business", "expansion", "renewal"}
+
+    movements = small_dataset.truth("mrr_movements")
+    assert set(movements["mrr_movement"]) == {
+        "new",
+        "expansion",
+        "contraction",
+        "churn",
+        "reactivation",
+    }
+    billed = set(small_dataset.frame("billing_orders")["account_id"])
+    assert set(movements["account_id"]) == billed
+    firsts = movements.sort_values("mrr_month").groupby("account_id")["mrr_movement"].first()
+    assert (firsts == "new").all()
