@@ -1,0 +1,132 @@
+{#- Every CRM account, prospects included, with its customer status and revenue as of the
+    as-of date. Orders, opportunities and wins after the as-of date are not known yet. -#}
+with
+
+accounts as (
+
+    select * from {{ ref('stg_crm__accounts') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('stg_billing__orders') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('stg_crm__opportunities') }}
+
+),
+
+account_mrr as (
+
+    select * from {{ ref('fct_mrr') }}
+
+),
+
+reporting_dates as (
+
+    select * from {{ ref('int_reporting_dates') }}
+
+),
+
+account_orders as (
+
+    select
+        orders.account_id,
+        min(cast(orders.ordered_at as date)) as first_order_date,
+        sum(orders.amount_usd) as lifetime_billed_usd
+    from orders
+    inner join reporting_dates
+        on cast(orders.ordered_at as date) <= reporting_dates.as_of_date
+    group by orders.account_id
+
+),
+
+account_opportunities as (
+
+    select
+        opportunities.account_id,
+        count(*) as opportunities_count,
+        sum(
+            case
+                when
+                    opportunities.close_outcome = 'closed_won'
+                    and cast(opportunities.closed_at as date) <= reporting_dates.as_of_date
+                    then 1
+                else 0
+            end
+        ) as won_deals_count
+    from opportunities
+    inner join reporting_dates
+        on cast(opportunities.created_at as date) <= reporting_dates.as_of_date
+    group by opportunities.account_id
+
+),
+
+-- fct_mrr has a row for an account in the as-of month when it paid then or churned then.
+account_mrr_history as (
+
+    select
+        account_mrr.account_id,
+        max(
+            case
+                when account_mrr.mrr_month = reporting_dates.as_of_month then account_mrr.mrr
+            end
+        ) as current_mrr
+    from account_mrr
+    cross join reporting_dates
+    group by account_mrr.account_id
+
+),
+
+final as (
+
+    select
+        -- ids
+        accounts.account_id,
+
+        -- strings
+        accounts.account_name,
+        accounts.industry,
+        accounts.region,
+        accounts.size_band,
+        case
+            when account_mrr_history.account_id is null then 'prospect'
+            when account_mrr_history.current_mrr > 0 then 'active'
+            else 'churned'
+        end as customer_status,
+
+        -- numerics
+        cast(accounts.annual_revenue_usd as decimal(18, 2)) as annual_revenue_usd,
+        cast(coalesce(account_mrr_history.current_mrr, 0) as decimal(18, 2)) as current_mrr,
+        cast(
+            12 * coalesce(account_mrr_history.current_mrr, 0) as decimal(18, 2)
+        ) as current_arr,
+        cast(
+            coalesce(account_orders.lifetime_billed_usd, 0) as decimal(18, 2)
+        ) as lifetime_billed_usd,
+        cast(
+            coalesce(account_opportunities.opportunities_count, 0) as {{ dbt.type_int() }}
+        ) as opportunities_count,
+        cast(
+            coalesce(account_opportunities.won_deals_count, 0) as {{ dbt.type_int() }}
+        ) as won_deals_count,
+
+        -- dates and timestamps
+        account_orders.first_order_date,
+        accounts.created_at
+
+    from accounts
+    left join account_orders
+        on accounts.account_id = account_orders.account_id
+    left join account_opportunities
+        on accounts.account_id = account_opportunities.account_id
+    left join account_mrr_history
+        on accounts.account_id = account_mrr_history.account_id
+
+)
+
+select * from final
