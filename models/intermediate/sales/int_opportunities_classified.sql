@@ -1,0 +1,75 @@
+{#- Opportunity type from the account's billing history at the opportunity's creation.
+    The rule is the doc block sales__opportunity_type; keep the two in step. -#}
+{%- set renewal_window_days = 120 -%}
+
+with
+
+opportunities as (
+
+    select * from {{ ref('stg_crm__opportunities') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('stg_billing__orders') }}
+
+),
+
+orders_with_end as (
+
+    select
+        order_id,
+        account_id,
+        ordered_at,
+        {{ dbt.dateadd('month', 'term_months', 'ordered_at') }} as ends_at
+    from orders
+
+),
+
+-- Orders of the same account running at the moment the opportunity was created:
+-- ordered_at <= created_at < ends_at.
+active_orders_at_creation as (
+
+    select
+        opportunities.opportunity_id,
+        count(orders_with_end.order_id) as active_order_count,
+        max(orders_with_end.ends_at) as latest_active_order_ends_at
+    from opportunities
+    left join orders_with_end
+        on
+            opportunities.account_id = orders_with_end.account_id
+            and opportunities.created_at >= orders_with_end.ordered_at
+            and opportunities.created_at < orders_with_end.ends_at
+    group by opportunities.opportunity_id
+
+),
+
+final as (
+
+    select
+        opportunities.opportunity_id,
+        opportunities.account_id,
+        opportunities.created_at,
+        cast(active_orders_at_creation.active_order_count as {{ dbt.type_int() }})
+            as active_order_count,
+        cast(active_orders_at_creation.latest_active_order_ends_at as {{ dbt.type_timestamp() }})
+            as latest_active_order_ends_at,
+        case
+            when active_orders_at_creation.active_order_count = 0 then 'new_business'
+            when
+                opportunities.created_at >= {{ dbt.dateadd(
+                    'day',
+                    -renewal_window_days,
+                    'active_orders_at_creation.latest_active_order_ends_at'
+                ) }}
+                then 'renewal'
+            else 'expansion'
+        end as opportunity_type
+    from opportunities
+    inner join active_orders_at_creation
+        on opportunities.opportunity_id = active_orders_at_creation.opportunity_id
+
+)
+
+select * from final

@@ -1,0 +1,175 @@
+{#- Point-in-time open pipeline: the rule is the doc block sales__pipeline_snapshot. -#}
+with
+
+month_spine as (
+
+    select * from {{ ref('int_month_spine') }}
+
+),
+
+reporting_dates as (
+
+    select * from {{ ref('int_reporting_dates') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('stg_crm__opportunities') }}
+
+),
+
+stages_sequenced as (
+
+    select * from {{ ref('int_opportunity_stages_sequenced') }}
+
+),
+
+opportunity_stages as (
+
+    select * from {{ ref('stg_reference__opportunity_stages') }}
+
+),
+
+open_stages as (
+
+    select
+        stage_name,
+        stage_order,
+        default_probability
+    from opportunity_stages
+    where not is_closed
+
+),
+
+-- The moment of each snapshot: the end of the month, or of the as-of date in the as-of month.
+snapshots as (
+
+    select
+        month_spine.month_start_date as pipeline_month,
+        month_spine.month_end_date,
+        case
+            when month_spine.month_end_date < reporting_dates.as_of_date
+                then month_spine.month_end_date
+            else reporting_dates.as_of_date
+        end as snapshot_date
+    from month_spine
+    cross join reporting_dates
+
+),
+
+snapshot_moments as (
+
+    select
+        pipeline_month,
+        month_end_date,
+        snapshot_date,
+        cast({{ dbt.dateadd('day', 1, 'snapshot_date') }} as {{ dbt.type_timestamp() }})
+            as snapshot_end_at
+    from snapshots
+
+),
+
+-- Opportunities created by the snapshot and not closed by then.
+open_at_snapshot as (
+
+    select
+        snapshot_moments.pipeline_month,
+        snapshot_moments.snapshot_end_at,
+        opportunities.opportunity_id,
+        opportunities.amount_usd
+    from snapshot_moments
+    inner join opportunities
+        on
+            snapshot_moments.snapshot_end_at > opportunities.created_at
+            and (
+                opportunities.closed_at is null
+                or snapshot_moments.snapshot_end_at <= opportunities.closed_at
+            )
+
+),
+
+-- The stage each of them was in: the last one entered before the snapshot, i.e. the stage row
+-- whose [entered_at, exited_at) interval holds the snapshot moment.
+stage_at_snapshot as (
+
+    select
+        open_at_snapshot.pipeline_month,
+        open_at_snapshot.opportunity_id,
+        open_at_snapshot.amount_usd,
+        stages_sequenced.stage_name
+    from open_at_snapshot
+    inner join stages_sequenced
+        on
+            open_at_snapshot.opportunity_id = stages_sequenced.opportunity_id
+            and open_at_snapshot.snapshot_end_at > stages_sequenced.entered_at
+            and (
+                stages_sequenced.exited_at is null
+                or open_at_snapshot.snapshot_end_at <= stages_sequenced.exited_at
+            )
+
+),
+
+pipeline_by_stage as (
+
+    select
+        stage_at_snapshot.pipeline_month,
+        stage_at_snapshot.stage_name,
+        count(*) as opportunity_count,
+        sum(stage_at_snapshot.amount_usd) as amount_usd,
+        sum(stage_at_snapshot.amount_usd * open_stages.default_probability)
+            as weighted_amount_usd
+    from stage_at_snapshot
+    inner join open_stages
+        on stage_at_snapshot.stage_name = open_stages.stage_name
+    group by
+        stage_at_snapshot.pipeline_month,
+        stage_at_snapshot.stage_name
+
+),
+
+-- Every month of the spine with every open stage, so that empty cells are zeros, not gaps.
+month_stage_grid as (
+
+    select
+        snapshot_moments.pipeline_month,
+        snapshot_moments.month_end_date,
+        snapshot_moments.snapshot_date,
+        open_stages.stage_name,
+        open_stages.stage_order,
+        open_stages.default_probability
+    from snapshot_moments
+    cross join open_stages
+
+),
+
+final as (
+
+    select
+        -- dates
+        month_stage_grid.pipeline_month,
+        month_stage_grid.month_end_date,
+        month_stage_grid.snapshot_date,
+
+        -- strings
+        month_stage_grid.stage_name,
+
+        -- numerics
+        month_stage_grid.stage_order,
+        month_stage_grid.default_probability,
+        cast(coalesce(pipeline_by_stage.opportunity_count, 0) as {{ dbt.type_int() }})
+            as opportunity_count,
+        cast(coalesce(pipeline_by_stage.amount_usd, 0) as decimal(18, 2)) as amount_usd,
+        cast(
+            round(coalesce(pipeline_by_stage.weighted_amount_usd, 0), 2) as decimal(18, 2)
+        ) as weighted_amount_usd
+
+    from month_stage_grid
+    left join pipeline_by_stage
+        on
+            month_stage_grid.pipeline_month = pipeline_by_stage.pipeline_month
+            and month_stage_grid.stage_name = pipeline_by_stage.stage_name
+
+)
+
+select * from final

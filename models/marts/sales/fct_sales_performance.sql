@@ -1,0 +1,255 @@
+{#- Owner x quarter sales metrics; each metric is defined once in _sales__docs.md. -#}
+with
+
+opportunities as (
+
+    select * from {{ ref('fct_opportunities') }}
+
+),
+
+month_spine as (
+
+    select * from {{ ref('int_month_spine') }}
+
+),
+
+reporting_dates as (
+
+    select * from {{ ref('int_reporting_dates') }}
+
+),
+
+as_of_moment as (
+
+    select
+        as_of_date,
+        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
+            as as_of_end_at
+    from reporting_dates
+
+),
+
+quarter_starts as (
+
+    select cast({{ dbt.date_trunc('quarter', 'month_start_date') }} as date) as quarter_start_date
+    from month_spine
+    group by cast({{ dbt.date_trunc('quarter', 'month_start_date') }} as date)
+
+),
+
+quarters as (
+
+    select
+        quarter_starts.quarter_start_date,
+        cast(
+            {{ dbt.dateadd(
+                'day', -1, dbt.dateadd('month', 3, 'quarter_starts.quarter_start_date')
+            ) }} as date
+        ) as quarter_end_date,
+        as_of_moment.as_of_date
+    from quarter_starts
+    cross join as_of_moment
+
+),
+
+-- Open opportunities are counted at the end of the quarter, or of the as-of date in the as-of
+-- quarter.
+quarter_snapshots as (
+
+    select
+        quarter_start_date,
+        quarter_end_date,
+        cast(
+            {{ dbt.dateadd(
+                'day',
+                1,
+                'case when quarter_end_date < as_of_date then quarter_end_date else as_of_date end'
+            ) }} as {{ dbt.type_timestamp() }}
+        ) as snapshot_end_at
+    from quarters
+
+),
+
+owners as (
+
+    select owner_id
+    from opportunities
+    group by owner_id
+
+),
+
+owner_quarter_grid as (
+
+    select
+        owners.owner_id,
+        quarter_snapshots.quarter_start_date,
+        quarter_snapshots.quarter_end_date,
+        quarter_snapshots.snapshot_end_at
+    from owners
+    cross join quarter_snapshots
+
+),
+
+-- Events after the as-of date are left out, so that an earlier as_of_date gives the numbers
+-- as they stood then.
+opportunities_known_as_of as (
+
+    select
+        opportunities.owner_id,
+        opportunities.amount_usd,
+        opportunities.is_won,
+        opportunities.sales_cycle_days,
+        opportunities.created_at,
+        case
+            when opportunities.closed_at < as_of_moment.as_of_end_at then opportunities.closed_at
+        end as closed_at,
+        cast({{ dbt.date_trunc('quarter', 'opportunities.created_at') }} as date)
+            as created_quarter,
+        cast({{ dbt.date_trunc('quarter', 'opportunities.closed_at') }} as date)
+            as closed_quarter
+    from opportunities
+    cross join as_of_moment
+    where opportunities.created_at < as_of_moment.as_of_end_at
+
+),
+
+created_by_quarter as (
+
+    select
+        owner_id,
+        created_quarter,
+        count(*) as opportunities_created,
+        sum(amount_usd) as pipeline_created_usd
+    from opportunities_known_as_of
+    group by
+        owner_id,
+        created_quarter
+
+),
+
+closed_by_quarter as (
+
+    select
+        owner_id,
+        closed_quarter,
+        sum(case when is_won then 1 else 0 end) as opportunities_won,
+        sum(case when is_won then 0 else 1 end) as opportunities_lost,
+        sum(case when is_won then amount_usd else 0 end) as won_amount_usd,
+        sum(case when is_won then 0 else amount_usd end) as lost_amount_usd,
+        avg(case when is_won then amount_usd end) as average_won_deal_usd,
+        {{ median('case when is_won then sales_cycle_days end') }} as median_sales_cycle_days,
+        avg(case when is_won then cast(sales_cycle_days as double) end)
+            as average_sales_cycle_days
+    from opportunities_known_as_of
+    where closed_at is not null
+    group by
+        owner_id,
+        closed_quarter
+
+),
+
+open_at_quarter_end as (
+
+    select
+        owner_quarter_grid.owner_id,
+        owner_quarter_grid.quarter_start_date,
+        count(*) as open_opportunities_at_quarter_end
+    from owner_quarter_grid
+    inner join opportunities_known_as_of
+        on
+            owner_quarter_grid.owner_id = opportunities_known_as_of.owner_id
+            and owner_quarter_grid.snapshot_end_at > opportunities_known_as_of.created_at
+            and (
+                opportunities_known_as_of.closed_at is null
+                or owner_quarter_grid.snapshot_end_at <= opportunities_known_as_of.closed_at
+            )
+    group by
+        owner_quarter_grid.owner_id,
+        owner_quarter_grid.quarter_start_date
+
+),
+
+metrics as (
+
+    select
+        owner_quarter_grid.owner_id,
+        owner_quarter_grid.quarter_start_date,
+        owner_quarter_grid.quarter_end_date,
+        coalesce(created_by_quarter.opportunities_created, 0) as opportunities_created,
+        coalesce(closed_by_quarter.opportunities_won, 0) as opportunities_won,
+        coalesce(closed_by_quarter.opportunities_lost, 0) as opportunities_lost,
+        closed_by_quarter.won_amount_usd,
+        closed_by_quarter.lost_amount_usd,
+        closed_by_quarter.average_won_deal_usd,
+        closed_by_quarter.median_sales_cycle_days,
+        closed_by_quarter.average_sales_cycle_days,
+        coalesce(created_by_quarter.pipeline_created_usd, 0) as pipeline_created_usd,
+        coalesce(open_at_quarter_end.open_opportunities_at_quarter_end, 0)
+            as open_opportunities_at_quarter_end
+    from owner_quarter_grid
+    left join created_by_quarter
+        on
+            owner_quarter_grid.owner_id = created_by_quarter.owner_id
+            and owner_quarter_grid.quarter_start_date = created_by_quarter.created_quarter
+    left join closed_by_quarter
+        on
+            owner_quarter_grid.owner_id = closed_by_quarter.owner_id
+            and owner_quarter_grid.quarter_start_date = closed_by_quarter.closed_quarter
+    left join open_at_quarter_end
+        on
+            owner_quarter_grid.owner_id = open_at_quarter_end.owner_id
+            and owner_quarter_grid.quarter_start_date = open_at_quarter_end.quarter_start_date
+
+),
+
+rates as (
+
+    select
+        metrics.*,
+        cast(metrics.opportunities_won as double)
+        / nullif(metrics.opportunities_won + metrics.opportunities_lost, 0) as win_rate_by_count,
+        cast(metrics.won_amount_usd as double)
+        / nullif(metrics.won_amount_usd + metrics.lost_amount_usd, 0) as win_rate_by_amount,
+        cast(round(metrics.average_won_deal_usd, 2) as decimal(18, 2))
+            as average_won_deal_usd_rounded
+    from metrics
+
+),
+
+final as (
+
+    select
+        -- ids
+        owner_id,
+
+        -- dates
+        quarter_start_date,
+        quarter_end_date,
+
+        -- numerics
+        cast(opportunities_created as {{ dbt.type_int() }}) as opportunities_created,
+        cast(opportunities_won as {{ dbt.type_int() }}) as opportunities_won,
+        cast(opportunities_lost as {{ dbt.type_int() }}) as opportunities_lost,
+        cast(win_rate_by_count as double) as win_rate_by_count,
+        cast(win_rate_by_amount as double) as win_rate_by_amount,
+        average_won_deal_usd_rounded as average_won_deal_usd,
+        cast(median_sales_cycle_days as double) as median_sales_cycle_days,
+        cast(average_sales_cycle_days as double) as average_sales_cycle_days,
+        cast(pipeline_created_usd as decimal(18, 2)) as pipeline_created_usd,
+        cast(open_opportunities_at_quarter_end as {{ dbt.type_int() }})
+            as open_opportunities_at_quarter_end,
+        cast(
+            round(
+                open_opportunities_at_quarter_end
+                * win_rate_by_count
+                * average_won_deal_usd_rounded
+                / nullif(average_sales_cycle_days, 0),
+                2
+            ) as decimal(18, 2)
+        ) as pipeline_velocity_usd_per_day
+
+    from rates
+
+)
+
+select * from final
