@@ -1,0 +1,97 @@
+{#- Account-based touchpoints: the marketing events of any lead of an opportunity's account that
+    happened in the lookback window before the opportunity was created (both ends included),
+    numbered in time order. -#}
+{%- set lookback_days = var('attribution_lookback_days') -%}
+
+with
+
+opportunities as (
+
+    select * from {{ ref('stg_crm__opportunities') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('stg_crm__leads') }}
+
+),
+
+marketing_events as (
+
+    select * from {{ ref('stg_marketing__events') }}
+
+),
+
+account_events as (
+
+    select
+        marketing_events.event_id,
+        marketing_events.lead_id,
+        leads.account_id,
+        marketing_events.event_type,
+        marketing_events.utm_source,
+        marketing_events.utm_campaign,
+        marketing_events.occurred_at
+    from marketing_events
+    inner join leads
+        on marketing_events.lead_id = leads.lead_id
+    where leads.account_id is not null
+
+),
+
+touchpoints_in_window as (
+
+    select
+        opportunities.opportunity_id,
+        opportunities.created_at as opportunity_created_at,
+        account_events.event_id,
+        account_events.lead_id,
+        account_events.account_id,
+        account_events.event_type,
+        account_events.utm_source,
+        account_events.utm_campaign,
+        account_events.occurred_at
+    from opportunities
+    inner join account_events
+        on
+            opportunities.account_id = account_events.account_id
+            and {{ dbt.dateadd('day', -1 * lookback_days, 'opportunities.created_at') }}
+            <= account_events.occurred_at
+            and opportunities.created_at >= account_events.occurred_at
+
+),
+
+final as (
+
+    select
+        -- ids
+        opportunity_id,
+        event_id,
+        lead_id,
+        account_id,
+
+        -- strings
+        event_type,
+        utm_source,
+        utm_campaign,
+
+        -- numerics
+        row_number() over (
+            partition by opportunity_id
+            order by occurred_at, event_id
+        ) as touch_position,
+        count(*) over (partition by opportunity_id) as touch_count,
+        {{ dbt.datediff(
+            'cast(occurred_at as date)', 'cast(opportunity_created_at as date)', 'day'
+        ) }} as days_before_opportunity,
+
+        -- timestamps
+        occurred_at,
+        opportunity_created_at
+
+    from touchpoints_in_window
+
+)
+
+select * from final

@@ -1,0 +1,202 @@
+{#- The lead funnel, one row per lead once double-submits are folded into their original. -#}
+{%- set funnel_window_days = var('funnel_window_days') -%}
+
+with
+
+lead_submissions as (
+
+    select * from {{ ref('int_leads_mapped_to_original') }}
+
+),
+
+contacts as (
+
+    select * from {{ ref('stg_crm__contacts') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('stg_crm__opportunities') }}
+
+),
+
+original_leads as (
+
+    select
+        lead_id,
+        lead_source,
+        owner_id,
+        account_id,
+        created_at
+    from lead_submissions
+    where lead_id = original_lead_id
+
+),
+
+-- A double-submit is the same lead: it adds nothing to the counts, but what happened to it
+-- (qualification, conversion) happened to the lead.
+submissions_folded as (
+
+    select
+        original_lead_id as lead_id,
+        max(case when is_mql then 1 else 0 end) = 1 as is_mql,
+        count(*) as submission_count
+    from lead_submissions
+    group by original_lead_id
+
+),
+
+contacts_of_leads as (
+
+    select
+        lead_submissions.original_lead_id as lead_id,
+        contacts.contact_id,
+        contacts.created_at as converted_at,
+        row_number() over (
+            partition by lead_submissions.original_lead_id
+            order by contacts.created_at, contacts.contact_id
+        ) as contact_number
+    from contacts
+    inner join lead_submissions
+        on contacts.lead_id = lead_submissions.lead_id
+
+),
+
+first_contacts as (
+
+    select
+        lead_id,
+        contact_id,
+        converted_at
+    from contacts_of_leads
+    where contact_number = 1
+
+),
+
+opportunities_in_funnel_window as (
+
+    select
+        original_leads.lead_id,
+        opportunities.opportunity_id,
+        opportunities.created_at as opportunity_created_at,
+        opportunities.closed_at,
+        coalesce(opportunities.close_outcome = 'closed_won', false) as is_won,
+        row_number() over (
+            partition by original_leads.lead_id
+            order by opportunities.created_at, opportunities.opportunity_id
+        ) as opportunity_number
+    from original_leads
+    inner join opportunities
+        on
+            original_leads.account_id = opportunities.account_id
+            and original_leads.created_at <= opportunities.created_at
+            and {{ dbt.dateadd('day', funnel_window_days, 'original_leads.created_at') }}
+            >= opportunities.created_at
+
+),
+
+first_opportunities as (
+
+    select
+        lead_id,
+        opportunity_id,
+        opportunity_created_at,
+        is_won,
+        case when is_won then closed_at end as won_at
+    from opportunities_in_funnel_window
+    where opportunity_number = 1
+
+),
+
+leads_joined as (
+
+    select
+        original_leads.lead_id,
+        original_leads.lead_source,
+        original_leads.owner_id,
+        original_leads.account_id,
+        original_leads.created_at,
+        submissions_folded.submission_count,
+        submissions_folded.is_mql,
+        first_contacts.contact_id,
+        first_contacts.converted_at,
+        first_opportunities.opportunity_id,
+        first_opportunities.opportunity_created_at,
+        coalesce(first_opportunities.is_won, false) as is_won,
+        first_opportunities.won_at
+    from original_leads
+    inner join submissions_folded
+        on original_leads.lead_id = submissions_folded.lead_id
+    left join first_contacts
+        on original_leads.lead_id = first_contacts.lead_id
+    left join first_opportunities
+        on original_leads.lead_id = first_opportunities.lead_id
+
+),
+
+-- "Reached" means the stage or any later one, so that counts never grow down the funnel.
+stages_reached as (
+
+    select
+        *,
+        is_mql or contact_id is not null or opportunity_id is not null as has_reached_mql,
+        contact_id is not null or opportunity_id is not null as has_reached_contact,
+        opportunity_id is not null as has_reached_opportunity,
+        is_won as has_reached_won
+    from leads_joined
+
+),
+
+final as (
+
+    select
+        -- ids
+        lead_id,
+        owner_id,
+        account_id,
+        contact_id,
+        opportunity_id,
+
+        -- strings
+        lead_source,
+        case
+            when has_reached_won then 'won'
+            when has_reached_opportunity then 'opportunity'
+            when has_reached_contact then 'contact'
+            when has_reached_mql then 'mql'
+            else 'lead'
+        end as furthest_stage,
+
+        -- numerics
+        submission_count,
+        {{ dbt.datediff(
+            'created_at', 'converted_at', 'day'
+        ) }} as days_to_contact,
+        {{ dbt.datediff(
+            'created_at', 'opportunity_created_at', 'day'
+        ) }} as days_to_opportunity,
+        {{ dbt.datediff(
+            'opportunity_created_at', 'won_at', 'day'
+        ) }} as days_opportunity_to_won,
+
+        -- booleans
+        is_mql,
+        is_won,
+        has_reached_mql,
+        has_reached_contact,
+        has_reached_opportunity,
+        has_reached_won,
+
+        -- dates/timestamps
+        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as cohort_month,
+        created_at,
+        converted_at,
+        opportunity_created_at,
+        won_at
+
+    from stages_reached
+
+)
+
+select * from final
