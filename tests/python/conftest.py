@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import REPO_ROOT, SMALL_SCALE, Dataset, make_dataset
+from support import REPO_ROOT, SMALL_SCALE, Dataset, make_dataset, run_dbt
 
 from salespipeline.schema import TABLES
 
@@ -45,3 +45,16 @@ def dbt_project(tmp_path_factory: pytest.TempPathFactory):
         return project
 
     return copy_with
+
+
+@pytest.fixture(scope="session")
+def built(dbt_project, small_dataset: Dataset, tmp_path_factory: pytest.TempPathFactory):
+    """The small dataset seeded and built (every model and test) into a temporary warehouse."""
+    project = dbt_project(small_dataset, "small")
+    warehouse = tmp_path_factory.mktemp("warehouse") / "test.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SALESPIPELINE_DUCKDB", str(warehouse))
+        patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        run_dbt(project, "seed")
+        run_dbt(project, "build", "--exclude", "resource_type:seed")
+    return small_dataset, warehouse

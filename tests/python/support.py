@@ -66,3 +66,17 @@ def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     to the same file in one process only with the same configuration as profiles.yml's.
     """
     return duckdb.connect(str(path), config={"storage_compatibility_version": "v1.5.0"})
+
+
+def run_dbt(project: Path, *args: str) -> None:
+    """dbt, programmatically (dbtRunner), against a project folder; fails with dbt's messages."""
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(
+        [*args, "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"]
+    )
+    problems = []
+    for node in getattr(result.result, "results", None) or []:
+        if str(node.status) not in ("success", "pass"):
+            problems.append(f"{node.node.name}: {node.status} {node.message}")
+    assert result.success, f"dbt {' '.join(args)} failed: {result.exception} {problems}"

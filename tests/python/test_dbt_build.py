@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dbt.cli.main import dbtRunner
-from support import Dataset, connect_warehouse, make_dataset
+from support import connect_warehouse, make_dataset, run_dbt
 
 from salespipeline.schema import TABLES
 
@@ -20,39 +19,6 @@ STAGING_MODEL = {
     "marketing_events": "stg_marketing__events",
     "billing_orders": "stg_billing__orders",
 }
-
-
-def dbt(project: Path, *args: str) -> None:
-    result = dbtRunner().invoke(
-        [*args, "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"]
-    )
-    failures = (
-        [
-            f"{r.node.name}: {r.status} {r.message}"
-            for r in (result.result or [])
-            if str(r.status) not in ("success", "pass")
-        ]
-        if hasattr(result.result, "__iter__")
-        else []
-    )
-    assert result.success, f"dbt {' '.join(args)} failed: {result.exception} {failures}"
-
-
-@pytest.fixture(scope="module")
-def built(dbt_project, small_dataset: Dataset, tmp_path_factory, monkeypatch_module):
-    project = dbt_project(small_dataset, "small")
-    warehouse = tmp_path_factory.mktemp("warehouse") / "test.duckdb"
-    monkeypatch_module.setenv("SALESPIPELINE_DUCKDB", str(warehouse))
-    dbt(project, "seed")
-    dbt(project, "build", "--exclude", "resource_type:seed")
-    return small_dataset, warehouse
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-        yield patch
 
 
 @pytest.mark.parametrize("table", list(TABLES))
@@ -107,7 +73,7 @@ def test_an_empty_dataset_builds_and_passes(dbt_project, tmp_path: Path, monkeyp
     project = dbt_project(empty, "empty")
     monkeypatch.setenv("SALESPIPELINE_DUCKDB", str(tmp_path / "empty.duckdb"))
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    dbt(project, "seed")
-    dbt(project, "build", "--exclude", "resource_type:seed")
+    run_dbt(project, "seed")
+    run_dbt(project, "build", "--exclude", "resource_type:seed")
     with connect_warehouse(tmp_path / "empty.duckdb") as connection:
         assert connection.execute("select count(*) from staging.stg_crm__leads").fetchone()[0] == 0

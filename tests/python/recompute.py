@@ -1,0 +1,249 @@
+"""Independent recomputation of the key marts from the raw CSVs, in plain pandas.
+
+Written from the metric definitions (models/marts/**/_*__docs.md), not from the SQL, so that a
+mistake in a model shows up as a difference here rather than being repeated.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+from support import REPO_ROOT, Dataset
+
+DUPLICATE_WINDOW = pd.Timedelta(minutes=10)
+
+
+def fx_rates() -> dict[str, Decimal]:
+    rates = pd.read_csv(REPO_ROOT / "seeds" / "reference" / "fx_rates.csv", dtype=str)
+    return {
+        code: Decimal(rate)
+        for code, rate in zip(rates["currency_code"], rates["rate_to_usd"], strict=True)
+    }
+
+
+def to_usd_cents(amount: str, currency: str, rates: dict[str, Decimal]) -> int:
+    usd = (Decimal(amount) * rates[currency.strip().upper()]).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    return int(usd * 100)
+
+
+def as_of_date(data: Dataset) -> pd.Timestamp:
+    """The last day on which anything happened (the default as_of_date)."""
+    moments = [
+        data.typed("leads", "created_at")["created_at"],
+        data.typed("contacts", "created_at")["created_at"],
+        data.typed("opportunity_stage_history", "entered_at")["entered_at"],
+        data.typed("activities", "occurred_at")["occurred_at"],
+        data.typed("marketing_events", "occurred_at")["occurred_at"],
+        data.typed("billing_orders", "order_date")["order_date"],
+    ]
+    opportunities = data.typed("opportunities", "created_at", "close_date")
+    moments.append(opportunities["created_at"])
+    moments.append(opportunities.loc[opportunities["is_closed"] == "true", "close_date"])
+    return max(m.max() for m in moments).normalize()
+
+
+# --- MRR -------------------------------------------------------------------------------------
+
+
+def monthly_pieces(data: Dataset) -> pd.DataFrame:
+    """Each order's USD amount spread over its term, remainder cents to the earliest months."""
+    rates = fx_rates()
+    rows = []
+    for order in data.typed("billing_orders", "order_date").itertuples():
+        cents = to_usd_cents(order.amount, order.currency, rates)
+        term = int(order.term_months)
+        base, remainder = divmod(cents, term)
+        start = order.order_date.to_period("M")
+        for k in range(term):
+            rows.append(
+                (order.account_id, start + k, base + (1 if k < remainder else 0), order.order_id)
+            )
+    return pd.DataFrame(rows, columns=["account_id", "month", "cents", "order_id"])
+
+
+def mrr_by_account_month(data: Dataset) -> pd.DataFrame:
+    """One row per account and month from its first paying month to the month after its last,
+    never past the as-of month, with the movement of each month."""
+    last_month = as_of_date(data).to_period("M")
+    pieces = monthly_pieces(data)
+    paid = pieces.groupby(["account_id", "month"])["cents"].sum()
+    rows = []
+    for account_id, series in paid.groupby(level=0):
+        by_month = series.droplevel(0)
+        first, last = by_month.index.min(), by_month.index.max()
+        previous, paid_before = 0, False
+        month = first
+        while month <= min(last + 1, last_month):
+            mrr = int(by_month.get(month, 0))
+            if mrr > 0 and previous == 0:
+                movement = "reactivation" if paid_before else "new"
+            elif mrr == 0 and previous > 0:
+                movement = "churn"
+            elif mrr > previous > 0:
+                movement = "expansion"
+            elif 0 < mrr < previous:
+                movement = "contraction"
+            elif mrr == previous > 0:
+                movement = "retained"
+            else:
+                movement = None
+            rows.append((account_id, month, mrr, previous, movement))
+            paid_before = paid_before or mrr > 0
+            previous = mrr
+            month += 1
+    return pd.DataFrame(rows, columns=["account_id", "month", "mrr", "previous_mrr", "movement"])
+
+
+def mrr_bridge(data: Dataset) -> pd.DataFrame:
+    """One row per month: the MRR bridge, logo counts, NRR and GRR (all money in cents)."""
+    mrr = mrr_by_account_month(data)
+    last_month = as_of_date(data).to_period("M")
+    months = pd.period_range(mrr["month"].min(), last_month, freq="M")
+    wide = (
+        mrr.pivot(index="account_id", columns="month", values="mrr")
+        .reindex(columns=months)
+        .fillna(0)
+    )
+    rows = []
+    for month in months:
+        this = mrr[mrr["month"] == month]
+        change = this["mrr"] - this["previous_mrr"]
+
+        def total(movement: str, values: pd.Series, rows: pd.DataFrame = this) -> int:
+            return int(values[rows["movement"] == movement].sum())
+
+        ending = int(this["mrr"].sum())
+        starting = int(this["previous_mrr"].sum())
+        year_ago = month - 12
+        nrr = grr = np.nan
+        if year_ago in wide.columns:
+            base = wide[year_ago]
+            cohort = base[base > 0].index
+            if len(cohort):
+                now = wide.loc[cohort, month]
+                nrr = now.sum() / base[cohort].sum()
+                grr = np.minimum(now, base[cohort]).sum() / base[cohort].sum()
+        rows.append(
+            {
+                "month": month,
+                "starting_mrr": starting,
+                "new_mrr": total("new", this["mrr"]),
+                "expansion_mrr": total("expansion", change),
+                "reactivation_mrr": total("reactivation", this["mrr"]),
+                "contraction_mrr": -total("contraction", change),
+                "churned_mrr": total("churn", this["previous_mrr"]),
+                "ending_mrr": ending,
+                "active_customers": int((this["mrr"] > 0).sum()),
+                "new_logos": int((this["movement"] == "new").sum()),
+                "churned_logos": int((this["movement"] == "churn").sum()),
+                "reactivated_logos": int((this["movement"] == "reactivation").sum()),
+                "nrr_trailing_12m": nrr,
+                "grr_trailing_12m": grr,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --- Funnel ----------------------------------------------------------------------------------
+
+
+def funnel_cohorts(data: Dataset, window_days: int = 180) -> pd.DataFrame:
+    """Counts per cohort month and lead source of leads reaching each funnel stage."""
+    leads = data.typed("leads", "created_at")
+    leads["clean_email"] = leads["email"].str.strip().str.lower()
+    leads = leads.sort_values(["created_at", "lead_id"], kind="stable")
+    gap = leads.groupby(["clean_email", "lead_source"])["created_at"].diff()
+    leads = leads[~(gap <= DUPLICATE_WINDOW)]  # a form double-submit is the same lead
+
+    converted = set(data.frame("contacts")["lead_id"])
+    opportunities = data.typed("opportunities", "created_at")
+    opportunities = opportunities.rename(columns={"created_at": "opportunity_created_at"})
+    # For each lead, the account's first opportunity created at or after the lead.
+    matched = pd.merge_asof(
+        leads.dropna(subset=["account_id"]).sort_values("created_at"),
+        opportunities.sort_values("opportunity_created_at")[
+            ["account_id", "opportunity_created_at", "close_outcome"]
+        ],
+        left_on="created_at",
+        right_on="opportunity_created_at",
+        by="account_id",
+        direction="forward",
+        allow_exact_matches=True,
+    )
+    in_window = matched["opportunity_created_at"] <= matched["created_at"] + pd.Timedelta(
+        days=window_days
+    )
+    opportunity_leads = set(matched.loc[in_window, "lead_id"])
+    won_leads = set(matched.loc[in_window & (matched["close_outcome"] == "closed_won"), "lead_id"])
+
+    frame = pd.DataFrame(
+        {"cohort_month": leads["created_at"].dt.to_period("M"), "lead_source": leads["lead_source"]}
+    )
+    frame["won"] = leads["lead_id"].isin(won_leads)
+    frame["opportunities"] = leads["lead_id"].isin(opportunity_leads) | frame["won"]
+    frame["contacts"] = leads["lead_id"].isin(converted) | frame["opportunities"]
+    frame["mqls"] = (leads["is_marketing_qualified"] == "true") | frame["contacts"]
+    frame["leads"] = True
+    columns = ["leads", "mqls", "contacts", "opportunities", "won"]
+    return frame.groupby(["cohort_month", "lead_source"])[columns].sum().reset_index()
+
+
+# --- Attribution -----------------------------------------------------------------------------
+
+MODELS = ("first_touch", "last_touch", "linear", "position_based", "time_decay")
+
+
+def credits(days_before: list[int], half_life: float) -> dict[str, list[float]]:
+    n = len(days_before)
+    if n == 1:
+        position = [1.0]
+    elif n == 2:
+        position = [0.5, 0.5]
+    else:
+        position = [0.4] + [0.2 / (n - 2)] * (n - 2) + [0.4]
+    weights = [2 ** (-d / half_life) for d in days_before]
+    return {
+        "first_touch": [1.0] + [0.0] * (n - 1),
+        "last_touch": [0.0] * (n - 1) + [1.0],
+        "linear": [1.0 / n] * n,
+        "position_based": position,
+        "time_decay": [w / sum(weights) for w in weights],
+    }
+
+
+def attributed_revenue_by_source(
+    data: Dataset, lookback_days: int = 90, half_life: float = 7.0
+) -> pd.DataFrame:
+    """Won revenue (USD) credited to each utm_source under each model; None = no touch."""
+    rates = fx_rates()
+    leads = data.frame("leads")[["lead_id", "account_id"]]
+    events = data.typed("marketing_events", "occurred_at").merge(leads, on="lead_id")
+    events = events.sort_values(["occurred_at", "event_id"], kind="stable")
+    by_account = {a: g for a, g in events.groupby("account_id")}
+    totals: dict[tuple[str | None, str], float] = {}
+    for deal in data.typed("opportunities", "created_at").itertuples():
+        if deal.close_outcome != "closed_won":
+            continue
+        revenue = to_usd_cents(deal.amount, deal.currency, rates) / 100
+        touches = by_account.get(deal.account_id)
+        if touches is not None:
+            touches = touches[
+                (touches["occurred_at"] <= deal.created_at)
+                & (touches["occurred_at"] >= deal.created_at - pd.Timedelta(days=lookback_days))
+            ]
+        if touches is None or touches.empty:
+            for model in MODELS:
+                totals[(None, model)] = totals.get((None, model), 0.0) + revenue
+            continue
+        days_before = [
+            (deal.created_at.normalize() - t.normalize()).days for t in touches["occurred_at"]
+        ]
+        for model, shares in credits(days_before, half_life).items():
+            for source, share in zip(touches["utm_source"], shares, strict=True):
+                totals[(source, model)] = totals.get((source, model), 0.0) + share * revenue
+    frame = pd.Series(totals).rename_axis(["utm_source", "model"]).rename("revenue").reset_index()
+    return frame.pivot(index="utm_source", columns="model", values="revenue").fillna(0.0)
