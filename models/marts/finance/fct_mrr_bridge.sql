@@ -128,10 +128,14 @@ final as (
         ) as reactivated_logos,
 
         -- numerics: retention (null until there is a cohort twelve months back)
-        monthly_retention.cohort_current_mrr
-        / nullif(monthly_retention.cohort_starting_mrr, 0) as nrr_trailing_12m,
-        monthly_retention.cohort_retained_mrr
-        / nullif(monthly_retention.cohort_starting_mrr, 0) as grr_trailing_12m
+        cast(
+            monthly_retention.cohort_current_mrr
+            / nullif(monthly_retention.cohort_starting_mrr, 0) as {{ type_double() }}
+        ) as nrr_trailing_12m,
+        cast(
+            monthly_retention.cohort_retained_mrr
+            / nullif(monthly_retention.cohort_starting_mrr, 0) as {{ type_double() }}
+        ) as grr_trailing_12m
 
     from bridge_months
     left join monthly_movements
