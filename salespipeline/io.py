@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -16,10 +15,12 @@ import pyarrow.csv as pacsv
 from salespipeline.schema import TABLES, column_names
 
 WRITER_THREADS = 2
-# Big tables are written in parts by several threads, then joined: one CSV writer is serial.
+# Big tables are formatted in parts by several threads, then written in order: one CSV writer
+# is serial.
 PART_ROWS = 400_000
 # Text is always quoted and nulls are bare empty fields, so a null and an empty string differ.
 CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed")
+CSV_OPTIONS_NO_HEADER = pacsv.WriteOptions(quoting_style="needed", include_header=False)
 
 
 class OutputError(OSError):
@@ -55,7 +56,7 @@ class SeedWriter:
         self.rows: dict[str, int] = {}
         self._temporary: dict[str, Path] = {}
         self._jobs: list[Future[None]] = []
-        self._parts: dict[str, list[Path]] = {}
+        self._parts: dict[str, list[Future[pa.Buffer]]] = {}
         self._pool: ThreadPoolExecutor | None = None
 
     def __enter__(self) -> SeedWriter:
@@ -78,11 +79,9 @@ class SeedWriter:
             self._jobs.append(self._pool.submit(_write_csv, table, Path(path), True))
             return
         for number, start in enumerate(range(0, table.num_rows, PART_ROWS)):
-            part = Path(f"{path}.part{number}")
+            part = self._pool.submit(_format_csv, table.slice(start, PART_ROWS), number == 0)
             self._parts.setdefault(name, []).append(part)
-            self._jobs.append(
-                self._pool.submit(_write_csv, table.slice(start, PART_ROWS), part, number == 0)
-            )
+            self._jobs.append(part)
 
     def __exit__(
         self,
@@ -107,7 +106,10 @@ class SeedWriter:
                     raise failure
                 return
             for name, parts in self._parts.items():
-                _join_parts(parts, self._temporary[name])
+                with open(self._temporary[name], "wb") as target:
+                    for part in parts:
+                        target.write(part.result())
+                parts.clear()  # let the buffers go
             for name in self.expected:
                 final = self.out_dir / f"{name}.csv"
                 os.replace(self._temporary[name], final)
@@ -117,31 +119,15 @@ class SeedWriter:
             self._discard()
 
     def _discard(self) -> None:
-        parts = [part for table_parts in self._parts.values() for part in table_parts]
-        for path in [*self._temporary.values(), *parts]:
+        for path in self._temporary.values():
             path.unlink(missing_ok=True)
 
 
-def _write_csv(table: pa.Table, path: Path, header: bool) -> Path:
-    options = (
-        CSV_OPTIONS if header else pacsv.WriteOptions(quoting_style="needed", include_header=False)
-    )
-    pacsv.write_csv(table, str(path), options)
-    return path
+def _write_csv(table: pa.Table, path: Path, header: bool) -> None:
+    pacsv.write_csv(table, str(path), CSV_OPTIONS if header else CSV_OPTIONS_NO_HEADER)
 
 
-def _join_parts(parts: list[Path], path: Path) -> None:
-    """Concatenate a table's parts, in order, into its file."""
-    with open(path, "wb") as target:
-        for part in parts:
-            with open(part, "rb") as source:
-                shutil.copyfileobj(source, target, 16 * 1024 * 1024)
-            part.unlink()
-
-
-def write_tables(tables: dict[str, pa.Table], out_dir: Path) -> dict[str, Path]:
-    """Write all eight tables at once (see ``SeedWriter``); returns the final paths."""
-    with SeedWriter(out_dir) as writer:
-        for name, table in tables.items():
-            writer.submit(name, table)
-    return writer.paths
+def _format_csv(table: pa.Table, header: bool) -> pa.Buffer:
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(table, sink, CSV_OPTIONS if header else CSV_OPTIONS_NO_HEADER)
+    return sink.getvalue()
