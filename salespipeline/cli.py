@@ -109,15 +109,18 @@ def main(argv: list[str] | None = None) -> int:
 
     show_progress = not args.quiet and sys.stderr.isatty()
 
-    def progress(step: str) -> None:
+    def show(message: str) -> None:
         if show_progress:
-            print(f"\r\033[Kgenerating {step} ...", end="", file=sys.stderr, flush=True)
+            print(f"\r\033[K{message} ...", end="", file=sys.stderr, flush=True)
+
+    def progress(step: str) -> None:
+        show(f"generating {step}")
 
     started = time.perf_counter()
     try:
         with SeedWriter(args.out) as writer, SeedWriter(args.truth_out, TRUTH_TABLES) as truth:
             tables = generate(config, progress, writer.submit, truth.submit)
-            progress("writing CSV files")
+            show("writing CSV files")
         paths = writer.paths
     except OSError as error:
         print(f"salespipeline: error: cannot write the seeds: {error}", file=sys.stderr)

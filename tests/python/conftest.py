@@ -47,14 +47,34 @@ def dbt_project(tmp_path_factory: pytest.TempPathFactory):
     return copy_with
 
 
-@pytest.fixture(scope="session")
-def built(dbt_project, small_dataset: Dataset, tmp_path_factory: pytest.TempPathFactory):
-    """The small dataset seeded and built (every model and test) into a temporary warehouse."""
-    project = dbt_project(small_dataset, "small")
-    warehouse = tmp_path_factory.mktemp("warehouse") / "test.duckdb"
+def _build(project, warehouse, *extra: str) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SALESPIPELINE_DUCKDB", str(warehouse))
         patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
         run_dbt(project, "seed")
-        run_dbt(project, "build", "--exclude", "resource_type:seed")
+        run_dbt(project, "build", "--exclude", "resource_type:seed", *extra)
+
+
+@pytest.fixture(scope="session")
+def small_project(dbt_project, small_dataset: Dataset):
+    return dbt_project(small_dataset, "small")
+
+
+@pytest.fixture(scope="session")
+def built(small_project, small_dataset: Dataset, tmp_path_factory: pytest.TempPathFactory):
+    """The small dataset seeded and built (every model and test) into a temporary warehouse."""
+    warehouse = tmp_path_factory.mktemp("warehouse") / "test.duckdb"
+    _build(small_project, warehouse)
+    return small_dataset, warehouse
+
+
+# Mid-window, mid-month: everything after it must vanish from the marts.
+AS_OF_DATE = "2025-06-15"
+
+
+@pytest.fixture(scope="session")
+def built_as_of(small_project, small_dataset: Dataset, tmp_path_factory: pytest.TempPathFactory):
+    """The same data built with an as_of_date in the middle of the window."""
+    warehouse = tmp_path_factory.mktemp("warehouse_as_of") / "as_of.duckdb"
+    _build(small_project, warehouse, "--vars", f"{{as_of_date: '{AS_OF_DATE}'}}")
     return small_dataset, warehouse

@@ -30,8 +30,10 @@ def to_usd_cents(amount: str, currency: str, rates: dict[str, Decimal]) -> int:
     return int(usd * 100)
 
 
-def as_of_date(data: Dataset) -> pd.Timestamp:
-    """The last day on which anything happened (the default as_of_date)."""
+def as_of_date(data: Dataset, as_of: str | None = None) -> pd.Timestamp:
+    """The as_of_date var when given, else the last day on which anything happened."""
+    if as_of is not None:
+        return pd.Timestamp(as_of)
     moments = [
         data.typed("leads", "created_at")["created_at"],
         data.typed("contacts", "created_at")["created_at"],
@@ -49,11 +51,17 @@ def as_of_date(data: Dataset) -> pd.Timestamp:
 # --- MRR -------------------------------------------------------------------------------------
 
 
-def monthly_pieces(data: Dataset) -> pd.DataFrame:
+def known_by(frame: pd.DataFrame, column: str, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Rows whose ``column`` falls on or before the as-of date (to its last second)."""
+    return frame[frame[column] < as_of + pd.Timedelta(days=1)]
+
+
+def monthly_pieces(data: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     """Each order's USD amount spread over its term, remainder cents to the earliest months."""
     rates = fx_rates()
     rows = []
-    for order in data.typed("billing_orders", "order_date").itertuples():
+    orders = known_by(data.typed("billing_orders", "order_date"), "order_date", as_of)
+    for order in orders.itertuples():
         cents = to_usd_cents(order.amount, order.currency, rates)
         term = int(order.term_months)
         base, remainder = divmod(cents, term)
@@ -65,11 +73,11 @@ def monthly_pieces(data: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["account_id", "month", "cents", "order_id"])
 
 
-def mrr_by_account_month(data: Dataset) -> pd.DataFrame:
+def mrr_by_account_month(data: Dataset, as_of: str | None = None) -> pd.DataFrame:
     """One row per account and month from its first paying month to the month after its last,
     never past the as-of month, with the movement of each month."""
-    last_month = as_of_date(data).to_period("M")
-    pieces = monthly_pieces(data)
+    last_month = as_of_date(data, as_of).to_period("M")
+    pieces = monthly_pieces(data, as_of_date(data, as_of))
     paid = pieces.groupby(["account_id", "month"])["cents"].sum()
     rows = []
     for account_id, series in paid.groupby(level=0):
@@ -98,10 +106,10 @@ def mrr_by_account_month(data: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["account_id", "month", "mrr", "previous_mrr", "movement"])
 
 
-def mrr_bridge(data: Dataset) -> pd.DataFrame:
+def mrr_bridge(data: Dataset, as_of: str | None = None) -> pd.DataFrame:
     """One row per month: the MRR bridge, logo counts, NRR and GRR (all money in cents)."""
-    mrr = mrr_by_account_month(data)
-    last_month = as_of_date(data).to_period("M")
+    mrr = mrr_by_account_month(data, as_of)
+    last_month = as_of_date(data, as_of).to_period("M")
     months = pd.period_range(mrr["month"].min(), last_month, freq="M")
     wide = (
         mrr.pivot(index="account_id", columns="month", values="mrr")
@@ -151,17 +159,27 @@ def mrr_bridge(data: Dataset) -> pd.DataFrame:
 # --- Funnel ----------------------------------------------------------------------------------
 
 
-def funnel_cohorts(data: Dataset, window_days: int = 180) -> pd.DataFrame:
-    """Counts per cohort month and lead source of leads reaching each funnel stage."""
-    leads = data.typed("leads", "created_at")
+def funnel_cohorts(data: Dataset, as_of: str | None = None, window_days: int = 180) -> pd.DataFrame:
+    """Counts per cohort month and lead source of leads reaching each funnel stage, counting only
+    what had happened by the as-of date."""
+    cutoff = as_of_date(data, as_of)
+    leads = known_by(data.typed("leads", "created_at"), "created_at", cutoff)
     leads["clean_email"] = leads["email"].str.strip().str.lower()
     leads = leads.sort_values(["created_at", "lead_id"], kind="stable")
     gap = leads.groupby(["clean_email", "lead_source"])["created_at"].diff()
     leads = leads[~(gap <= DUPLICATE_WINDOW)]  # a form double-submit is the same lead
 
-    converted = set(data.frame("contacts")["lead_id"])
-    opportunities = data.typed("opportunities", "created_at")
-    opportunities = opportunities.rename(columns={"created_at": "opportunity_created_at"})
+    converted = set(known_by(data.typed("contacts", "created_at"), "created_at", cutoff)["lead_id"])
+    opportunities = known_by(
+        data.typed("opportunities", "created_at", "close_date"), "created_at", cutoff
+    )
+    # A deal counts as won only when it was won by the as-of date.
+    won_by_then = (opportunities["close_outcome"] == "closed_won") & (
+        opportunities["close_date"] < cutoff + pd.Timedelta(days=1)
+    )
+    opportunities = opportunities.assign(
+        close_outcome=opportunities["close_outcome"].where(won_by_then, None)
+    ).rename(columns={"created_at": "opportunity_created_at"})
     # For each lead, the account's first opportunity created at or after the lead.
     matched = pd.merge_asof(
         leads.dropna(subset=["account_id"]).sort_values("created_at"),
@@ -216,17 +234,19 @@ def credits(days_before: list[int], half_life: float) -> dict[str, list[float]]:
 
 
 def attributed_revenue_by_source(
-    data: Dataset, lookback_days: int = 90, half_life: float = 7.0
+    data: Dataset, as_of: str | None = None, lookback_days: int = 90, half_life: float = 7.0
 ) -> pd.DataFrame:
-    """Won revenue (USD) credited to each utm_source under each model; None = no touch."""
+    """Won revenue (USD) credited to each utm_source under each model; None = no touch. Only
+    deals won by the as-of date count."""
+    cutoff = as_of_date(data, as_of) + pd.Timedelta(days=1)
     rates = fx_rates()
     leads = data.frame("leads")[["lead_id", "account_id"]]
     events = data.typed("marketing_events", "occurred_at").merge(leads, on="lead_id")
     events = events.sort_values(["occurred_at", "event_id"], kind="stable")
     by_account = {a: g for a, g in events.groupby("account_id")}
     totals: dict[tuple[str | None, str], float] = {}
-    for deal in data.typed("opportunities", "created_at").itertuples():
-        if deal.close_outcome != "closed_won":
+    for deal in data.typed("opportunities", "created_at", "close_date").itertuples():
+        if deal.close_outcome != "closed_won" or deal.close_date >= cutoff:
             continue
         revenue = to_usd_cents(deal.amount, deal.currency, rates) / 100
         touches = by_account.get(deal.account_id)

@@ -8,7 +8,19 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 import recompute
+from conftest import AS_OF_DATE
 from support import connect_warehouse
+
+# Each recomputation runs against the default build (as of the last day with data) and against a
+# build with an as_of_date in the middle of the window.
+CASES = {"data_end": None, "mid_window": AS_OF_DATE}
+
+
+@pytest.fixture(params=list(CASES))
+def case(request):
+    fixture = "built" if CASES[request.param] is None else "built_as_of"
+    dataset, warehouse = request.getfixturevalue(fixture)
+    return dataset, warehouse, CASES[request.param]
 
 
 def query(warehouse, sql: str) -> pd.DataFrame:
@@ -92,9 +104,9 @@ BRIDGE_MONEY = [
 BRIDGE_COUNTS = ["active_customers", "new_logos", "churned_logos", "reactivated_logos"]
 
 
-def test_fct_mrr_bridge_matches_an_independent_recomputation(built) -> None:
-    dataset, warehouse = built
-    expected = recompute.mrr_bridge(dataset).set_index("month")
+def test_fct_mrr_bridge_matches_an_independent_recomputation(case) -> None:
+    dataset, warehouse, as_of = case
+    expected = recompute.mrr_bridge(dataset, as_of).set_index("month")
     marts = query(warehouse, "select * from marts.fct_mrr_bridge order by mrr_month")
     marts["month"] = pd.PeriodIndex(pd.to_datetime(marts["mrr_month"]), freq="M")
     marts = marts.set_index("month")
@@ -114,9 +126,9 @@ def test_fct_mrr_bridge_matches_an_independent_recomputation(built) -> None:
     assert expected["nrr_trailing_12m"].notna().sum() > 0
 
 
-def test_fct_funnel_cohorts_counts_match_an_independent_recomputation(built) -> None:
-    dataset, warehouse = built
-    expected = recompute.funnel_cohorts(dataset)
+def test_fct_funnel_cohorts_counts_match_an_independent_recomputation(case) -> None:
+    dataset, warehouse, as_of = case
+    expected = recompute.funnel_cohorts(dataset, as_of)
     expected["cohort_month"] = expected["cohort_month"].dt.to_timestamp()
     marts = query(
         warehouse,
@@ -135,12 +147,13 @@ def test_fct_funnel_cohorts_counts_match_an_independent_recomputation(built) -> 
 
 
 @pytest.mark.parametrize("model", recompute.MODELS)
-def test_attributed_revenue_by_source_matches_an_independent_recomputation(built, model) -> None:
-    dataset, warehouse = built
-    expected = recompute.attributed_revenue_by_source(dataset)[model]
+def test_attributed_revenue_by_source_matches_an_independent_recomputation(case, model) -> None:
+    dataset, warehouse, as_of = case
+    expected = recompute.attributed_revenue_by_source(dataset, as_of)[model]
     marts = query(
         warehouse,
-        f"select utm_source, sum({model}_revenue_usd) as revenue, count(*) as touch_rows "
+        f"select utm_source, sum({model}_revenue_usd) as revenue, "
+        "count(case when is_won then 1 end) as touch_rows "
         "from marts.fct_attribution group by utm_source",
     )
     marts["utm_source"] = marts["utm_source"].where(marts["utm_source"].notna(), None)
@@ -149,6 +162,43 @@ def test_attributed_revenue_by_source_matches_an_independent_recomputation(built
     assert set(by_source.index[by_source["revenue"].astype(float) != 0]) == set(expected.index)
     for source, revenue in expected.items():
         row = by_source.loc[source]
-        # The mart rounds each touch's share to the cent (and gives the remainder to one touch):
-        # at most a cent per touch row apart from the exact shares.
+        # The mart rounds each touch's share of a won deal to the cent (the remainder going to
+        # one touch): at most a cent per won touch row apart from the exact shares.
         assert abs(float(row["revenue"]) - revenue) <= 0.01 * int(row["touch_rows"]), source
+
+
+# The latest moment each mart may mention, by mart and column, when built as of AS_OF_DATE.
+DATED_COLUMNS = {
+    "fct_mrr": ["mrr_month"],
+    "fct_mrr_bridge": ["mrr_month"],
+    "fct_leads": ["created_at", "converted_at", "opportunity_created_at", "won_at"],
+    "fct_funnel_cohorts": ["cohort_month"],
+    "fct_attribution": ["occurred_at", "opportunity_created_at"],
+    "fct_campaign_performance": ["touch_month"],
+    "fct_opportunities": ["created_at", "closed_at", "first_activity_at", "last_activity_at"],
+    "fct_opportunity_stages": ["entered_at", "exited_at"],
+}
+
+
+@pytest.mark.parametrize("mart", list(DATED_COLUMNS))
+def test_nothing_after_the_as_of_date_appears(built_as_of, mart: str) -> None:
+    _, warehouse = built_as_of
+    end = pd.Timestamp(AS_OF_DATE) + pd.Timedelta(days=1)
+    for column in DATED_COLUMNS[mart]:
+        latest = query(warehouse, f"select max({column}) as latest from marts.{mart}")["latest"][0]
+        assert latest is not None, f"{mart}.{column} is empty"
+        assert pd.Timestamp(latest) < end, f"{mart}.{column} reaches {latest}"
+
+
+def test_open_pipeline_as_of_a_past_date(built_as_of) -> None:
+    """A deal won after the as-of date is open as of then; one created later does not exist."""
+    dataset, warehouse = built_as_of
+    deals = dataset.typed("opportunities", "created_at", "close_date")
+    end = pd.Timestamp(AS_OF_DATE) + pd.Timedelta(days=1)
+    known = deals[deals["created_at"] < end]
+    open_then = known[(known["is_closed"] == "false") | (known["close_date"] >= end)]
+    marts = query(warehouse, "select opportunity_id, is_closed from marts.fct_opportunities")
+    assert len(marts) == len(known)
+    assert set(marts.loc[~marts["is_closed"].astype(bool), "opportunity_id"].astype(str)) == set(
+        open_then["opportunity_id"]
+    )
