@@ -1,5 +1,7 @@
--- fct_pipeline_monthly has every open stage in every month of the spine: as many rows as months
--- times open stages. Returns a row when the counts differ.
+-- fct_pipeline_monthly has every open stage in every month of the spine, and only open stages:
+-- as many rows as months times open stages, none of them in a stage that is closed (or unknown)
+-- in the opportunity_stages seed. Returns a row when the counts differ, and the rows whose stage
+-- is not an open one.
 
 with
 
@@ -43,16 +45,35 @@ open_stages as (
 
 ),
 
-final as (
+count_mismatches as (
 
     select
-        pipeline_rows.row_count,
-        months.month_count,
-        open_stages.stage_count
+        'row count' as failure,
+        cast(pipeline_rows.row_count as {{ dbt.type_string() }}) as detail
     from pipeline_rows
     cross join months
     cross join open_stages
     where pipeline_rows.row_count != months.month_count * open_stages.stage_count
+
+),
+
+stages_not_open as (
+
+    select
+        'stage not open' as failure,
+        pipeline_monthly.stage_name as detail
+    from pipeline_monthly
+    left join opportunity_stages
+        on pipeline_monthly.stage_name = opportunity_stages.stage_name
+    where opportunity_stages.is_closed is null or opportunity_stages.is_closed
+
+),
+
+final as (
+
+    select * from count_mismatches
+    union all
+    select * from stages_not_open
 
 )
 

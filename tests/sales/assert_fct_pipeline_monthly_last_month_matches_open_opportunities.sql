@@ -1,8 +1,8 @@
--- When the as-of date is the last day with data, the pipeline rebuilt from stage history for the
--- last month must be today's open pipeline: per open stage, the same number of opportunities and
--- the same USD amount as the open rows of fct_opportunities. (Weighted amounts differ on purpose:
--- fct_pipeline_monthly weighs by the stage's default probability, fct_opportunities by the deal's
--- own.) With another as-of date the test checks nothing. Returns the stages that disagree.
+-- The pipeline rebuilt from stage history for the as-of month (taken at the end of the as-of
+-- date) must be the open pipeline of fct_opportunities, which is stated as of the same moment by
+-- the same stage rule: per open stage, the same number of opportunities and the same USD amount.
+-- (Weighted amounts differ on purpose: fct_pipeline_monthly weighs by the stage's default
+-- probability, fct_opportunities by the deal's own.) Returns the stages that disagree.
 
 with
 
@@ -29,9 +29,7 @@ last_month as (
     select pipeline_monthly.*
     from pipeline_monthly
     cross join reporting_dates
-    where
-        reporting_dates.as_of_date = reporting_dates.data_end_date
-        and pipeline_monthly.pipeline_month = reporting_dates.as_of_month
+    where pipeline_monthly.pipeline_month = reporting_dates.as_of_month
 
 ),
 
@@ -42,10 +40,7 @@ open_opportunities as (
         count(*) as opportunity_count,
         sum(opportunities.amount_usd) as amount_usd
     from opportunities
-    cross join reporting_dates
-    where
-        reporting_dates.as_of_date = reporting_dates.data_end_date
-        and not opportunities.is_closed
+    where not opportunities.is_closed
     group by opportunities.stage
 
 ),

@@ -1,6 +1,7 @@
--- Summed over owners and quarters, fct_sales_performance accounts for every opportunity known at
--- the as-of date: all those created by then, all won and all lost or disqualified by then, and
--- the pipeline created. Returns a row when a total differs.
+-- Summed over owners and quarters, fct_sales_performance accounts for every opportunity of
+-- fct_opportunities (which holds those created by the as-of date, stated as of then): all
+-- created, all won, all lost or disqualified, and the pipeline created. Returns a row when a total
+-- differs.
 
 with
 
@@ -13,21 +14,6 @@ sales_performance as (
 opportunities as (
 
     select * from {{ ref('fct_opportunities') }}
-
-),
-
-reporting_dates as (
-
-    select * from {{ ref('int_reporting_dates') }}
-
-),
-
-as_of_moment as (
-
-    select
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_end_at
-    from reporting_dates
 
 ),
 
@@ -46,27 +32,11 @@ opportunity_totals as (
 
     select
         count(*) as opportunities_created,
-        coalesce(sum(
-            case
-                when opportunities.is_won and opportunities.closed_at < as_of_moment.as_of_end_at
-                    then 1
-                else 0
-            end
-        ), 0) as opportunities_won,
-        coalesce(sum(
-            case
-                when
-                    opportunities.is_closed
-                    and not opportunities.is_won
-                    and opportunities.closed_at < as_of_moment.as_of_end_at
-                    then 1
-                else 0
-            end
-        ), 0) as opportunities_lost,
-        coalesce(sum(opportunities.amount_usd), 0) as pipeline_created_usd
+        coalesce(sum(case when is_won then 1 else 0 end), 0) as opportunities_won,
+        coalesce(sum(case when is_closed and not is_won then 1 else 0 end), 0)
+            as opportunities_lost,
+        coalesce(sum(amount_usd), 0) as pipeline_created_usd
     from opportunities
-    cross join as_of_moment
-    where opportunities.created_at < as_of_moment.as_of_end_at
 
 ),
 

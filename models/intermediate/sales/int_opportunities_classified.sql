@@ -1,6 +1,11 @@
 {#- Opportunity type from the account's billing history at the opportunity's creation.
     The rule is the doc block sales__opportunity_type; keep the two in step. -#}
-{%- set renewal_window_days = 120 -%}
+{%- set renewal_window_days = var('renewal_window_days') -%}
+{%- if renewal_window_days is not number or renewal_window_days < 0 -%}
+    {{ exceptions.raise_compiler_error(
+        "var renewal_window_days must be a number of days >= 0, got " ~ renewal_window_days
+    ) }}
+{%- endif -%}
 
 with
 

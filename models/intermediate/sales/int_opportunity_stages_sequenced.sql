@@ -30,8 +30,9 @@ stage_history_with_order as (
 
 ),
 
--- Ties on entered_at (none in the generated data) are broken by stage_history_id, so that the
--- order is deterministic.
+-- Ties on entered_at (none in the generated data) are broken by the pipeline order of the stage,
+-- then by stage_history_id, so that the order is deterministic and a deal entering two stages at
+-- once ends in the later one.
 sequenced as (
 
     select
@@ -43,17 +44,21 @@ sequenced as (
         entered_at,
         row_number() over (
             partition by opportunity_id
-            order by entered_at, stage_history_id
+            order by entered_at, stage_order, stage_history_id
         ) as stage_sequence,
         count(*) over (partition by opportunity_id) as stage_row_count,
         lead(entered_at) over (
             partition by opportunity_id
-            order by entered_at, stage_history_id
+            order by entered_at, stage_order, stage_history_id
         ) as exited_at,
         lag(stage_order) over (
             partition by opportunity_id
-            order by entered_at, stage_history_id
-        ) as previous_stage_order
+            order by entered_at, stage_order, stage_history_id
+        ) as previous_stage_order,
+        lag(is_closed_stage) over (
+            partition by opportunity_id
+            order by entered_at, stage_order, stage_history_id
+        ) as is_previous_stage_closed
     from stage_history_with_order
 
 ),
@@ -70,7 +75,14 @@ final as (
         entered_at,
         exited_at,
         stage_sequence = stage_row_count as is_current,
-        coalesce(stage_order < previous_stage_order, false) as is_backward_move
+        -- Only moves between open stages compare: closed stages are outcomes, not positions in
+        -- the pipeline (closed_lost -> closed_won is not a step back).
+        coalesce(
+            not is_closed_stage
+            and not is_previous_stage_closed
+            and stage_order < previous_stage_order,
+            false
+        ) as is_backward_move
     from sequenced
 
 )

@@ -1,4 +1,5 @@
-{#- Stage durations: the rule is the doc block sales__days_in_stage. -#}
+{#- Stage history as of the as-of date (doc block sales__as_of) and stage durations (doc block
+    sales__days_in_stage). -#}
 with
 
 stages_sequenced as (
@@ -13,8 +14,7 @@ reporting_dates as (
 
 ),
 
--- A still-open stage is measured to the end of the as-of date (midnight that follows it); one
--- entered after that (only with an as_of_date before the data end) is not measured.
+-- The end of the as-of date: the midnight that follows it.
 as_of_moment as (
 
     select
@@ -24,19 +24,42 @@ as_of_moment as (
 
 ),
 
+-- Stages entered by the end of the as-of date; one left after it was still the current one then.
+-- Rows are a prefix of each opportunity's history, so stage_sequence and the backward-move flag
+-- (which look only at earlier rows) stay as they are.
+stages_known_as_of as (
+
+    select
+        stages_sequenced.stage_history_id,
+        stages_sequenced.opportunity_id,
+        stages_sequenced.stage_name,
+        stages_sequenced.stage_order,
+        stages_sequenced.stage_sequence,
+        stages_sequenced.is_closed_stage,
+        stages_sequenced.is_backward_move,
+        stages_sequenced.entered_at,
+        case
+            when stages_sequenced.exited_at < as_of_moment.as_of_end_at
+                then stages_sequenced.exited_at
+        end as exited_at,
+        as_of_moment.as_of_end_at
+    from stages_sequenced
+    cross join as_of_moment
+    where stages_sequenced.entered_at < as_of_moment.as_of_end_at
+
+),
+
+-- A stage still open at the as-of date is measured to its end; a closed stage (an outcome) is not
+-- measured.
 stages_with_end as (
 
     select
-        stages_sequenced.*,
+        *,
         case
-            when stages_sequenced.exited_at is not null then stages_sequenced.exited_at
-            when
-                not stages_sequenced.is_closed_stage
-                and stages_sequenced.entered_at < as_of_moment.as_of_end_at
-                then as_of_moment.as_of_end_at
+            when exited_at is not null then exited_at
+            when not is_closed_stage then as_of_end_at
         end as measured_until_at
-    from stages_sequenced
-    cross join as_of_moment
+    from stages_known_as_of
 
 ),
 
@@ -56,7 +79,7 @@ final as (
             ) }}
             / 86400.0 as decimal(18, 4)
         ) as days_in_stage,
-        is_current,
+        exited_at is null as is_current,
         is_backward_move
     from stages_with_end
 

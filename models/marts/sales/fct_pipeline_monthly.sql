@@ -1,4 +1,6 @@
-{#- Point-in-time open pipeline: the rule is the doc block sales__pipeline_snapshot. -#}
+{#- Point-in-time open pipeline: the rule is the doc block sales__pipeline_snapshot; the stage at
+    a snapshot follows sales__stage_at_moment, the same rule as fct_opportunities at the as-of
+    date. -#}
 with
 
 month_spine as (
@@ -42,6 +44,35 @@ open_stages as (
 
 ),
 
+-- The first open stage of the pipeline, the last resort of the stage fallback (always one row).
+open_stages_ranked as (
+
+    select
+        stage_name,
+        row_number() over (order by stage_order, stage_name) as open_stage_rank
+    from open_stages
+
+),
+
+first_open_stage as (
+
+    select max(case when open_stage_rank = 1 then stage_name end) as stage_name
+    from open_stages_ranked
+
+),
+
+-- The stage each opportunity was created in, for the fallback.
+first_stages as (
+
+    select
+        opportunity_id,
+        stage_name,
+        is_closed_stage
+    from stages_sequenced
+    where stage_sequence = 1
+
+),
+
 -- The moment of each snapshot: the end of the month, or of the as-of date in the as-of month.
 snapshots as (
 
@@ -70,46 +101,58 @@ snapshot_moments as (
 
 ),
 
--- Opportunities created by the snapshot and not closed by then.
-open_at_snapshot as (
+-- Opportunities created by each snapshot.
+created_by_snapshot as (
 
     select
         snapshot_moments.pipeline_month,
         snapshot_moments.snapshot_end_at,
         opportunities.opportunity_id,
+        opportunities.stage,
+        opportunities.is_closed,
+        opportunities.closed_at,
         opportunities.amount_usd
     from snapshot_moments
     inner join opportunities
-        on
-            snapshot_moments.snapshot_end_at > opportunities.created_at
-            and (
-                opportunities.closed_at is null
-                or snapshot_moments.snapshot_end_at <= opportunities.closed_at
-            )
+        on snapshot_moments.snapshot_end_at > opportunities.created_at
 
 ),
 
--- The stage each of them was in: the last one entered before the snapshot, i.e. the stage row
--- whose [entered_at, exited_at) interval holds the snapshot moment.
+-- The stage each of them was in: the stage row whose [entered_at, exited_at) interval holds the
+-- snapshot moment (the last one entered before it), else the fallback of sales__stage_at_moment,
+-- so that an opportunity without history then is not lost.
 stage_at_snapshot as (
 
     select
-        open_at_snapshot.pipeline_month,
-        open_at_snapshot.opportunity_id,
-        open_at_snapshot.amount_usd,
-        stages_sequenced.stage_name
-    from open_at_snapshot
-    inner join stages_sequenced
+        created_by_snapshot.pipeline_month,
+        created_by_snapshot.opportunity_id,
+        created_by_snapshot.amount_usd,
+        coalesce(
+            stages_sequenced.stage_name,
+            case
+                when created_by_snapshot.closed_at < created_by_snapshot.snapshot_end_at
+                    then created_by_snapshot.stage
+                when not first_stages.is_closed_stage then first_stages.stage_name
+                when not created_by_snapshot.is_closed then created_by_snapshot.stage
+                else first_open_stage.stage_name
+            end
+        ) as stage_name
+    from created_by_snapshot
+    left join stages_sequenced
         on
-            open_at_snapshot.opportunity_id = stages_sequenced.opportunity_id
-            and open_at_snapshot.snapshot_end_at > stages_sequenced.entered_at
+            created_by_snapshot.opportunity_id = stages_sequenced.opportunity_id
+            and created_by_snapshot.snapshot_end_at > stages_sequenced.entered_at
             and (
                 stages_sequenced.exited_at is null
-                or open_at_snapshot.snapshot_end_at <= stages_sequenced.exited_at
+                or created_by_snapshot.snapshot_end_at <= stages_sequenced.exited_at
             )
+    left join first_stages
+        on created_by_snapshot.opportunity_id = first_stages.opportunity_id
+    cross join first_open_stage
 
 ),
 
+-- Only the opportunities in an open stage at the snapshot are pipeline; closed ones drop out here.
 pipeline_by_stage as (
 
     select

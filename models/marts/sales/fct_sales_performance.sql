@@ -90,26 +90,20 @@ owner_quarter_grid as (
 
 ),
 
--- Events after the as-of date are left out, so that an earlier as_of_date gives the numbers
--- as they stood then.
-opportunities_known_as_of as (
+-- fct_opportunities is already stated as of the as-of date (doc block sales__as_of): only deals
+-- created by then, and closed_at / is_won only for those closed by then.
+opportunities_with_quarters as (
 
     select
-        opportunities.owner_id,
-        opportunities.amount_usd,
-        opportunities.is_won,
-        opportunities.sales_cycle_days,
-        opportunities.created_at,
-        case
-            when opportunities.closed_at < as_of_moment.as_of_end_at then opportunities.closed_at
-        end as closed_at,
-        cast({{ dbt.date_trunc('quarter', 'opportunities.created_at') }} as date)
-            as created_quarter,
-        cast({{ dbt.date_trunc('quarter', 'opportunities.closed_at') }} as date)
-            as closed_quarter
+        owner_id,
+        amount_usd,
+        is_won,
+        sales_cycle_days,
+        created_at,
+        closed_at,
+        cast({{ dbt.date_trunc('quarter', 'created_at') }} as date) as created_quarter,
+        cast({{ dbt.date_trunc('quarter', 'closed_at') }} as date) as closed_quarter
     from opportunities
-    cross join as_of_moment
-    where opportunities.created_at < as_of_moment.as_of_end_at
 
 ),
 
@@ -120,7 +114,7 @@ created_by_quarter as (
         created_quarter,
         count(*) as opportunities_created,
         sum(amount_usd) as pipeline_created_usd
-    from opportunities_known_as_of
+    from opportunities_with_quarters
     group by
         owner_id,
         created_quarter
@@ -138,9 +132,9 @@ closed_by_quarter as (
         sum(case when is_won then 0 else amount_usd end) as lost_amount_usd,
         avg(case when is_won then amount_usd end) as average_won_deal_usd,
         {{ median('case when is_won then sales_cycle_days end') }} as median_sales_cycle_days,
-        avg(case when is_won then cast(sales_cycle_days as double) end)
+        avg(case when is_won then cast(sales_cycle_days as {{ type_double() }}) end)
             as average_sales_cycle_days
-    from opportunities_known_as_of
+    from opportunities_with_quarters
     where closed_at is not null
     group by
         owner_id,
@@ -155,13 +149,13 @@ open_at_quarter_end as (
         owner_quarter_grid.quarter_start_date,
         count(*) as open_opportunities_at_quarter_end
     from owner_quarter_grid
-    inner join opportunities_known_as_of
+    inner join opportunities_with_quarters
         on
-            owner_quarter_grid.owner_id = opportunities_known_as_of.owner_id
-            and owner_quarter_grid.snapshot_end_at > opportunities_known_as_of.created_at
+            owner_quarter_grid.owner_id = opportunities_with_quarters.owner_id
+            and owner_quarter_grid.snapshot_end_at > opportunities_with_quarters.created_at
             and (
-                opportunities_known_as_of.closed_at is null
-                or owner_quarter_grid.snapshot_end_at <= opportunities_known_as_of.closed_at
+                opportunities_with_quarters.closed_at is null
+                or owner_quarter_grid.snapshot_end_at <= opportunities_with_quarters.closed_at
             )
     group by
         owner_quarter_grid.owner_id,
@@ -206,13 +200,29 @@ rates as (
 
     select
         metrics.*,
-        cast(metrics.opportunities_won as double)
+        cast(metrics.opportunities_won as {{ type_double() }})
         / nullif(metrics.opportunities_won + metrics.opportunities_lost, 0) as win_rate_by_count,
-        cast(metrics.won_amount_usd as double)
-        / nullif(metrics.won_amount_usd + metrics.lost_amount_usd, 0) as win_rate_by_amount,
-        cast(round(metrics.average_won_deal_usd, 2) as decimal(18, 2))
-            as average_won_deal_usd_rounded
+        cast(metrics.won_amount_usd as {{ type_double() }})
+        / nullif(metrics.won_amount_usd + metrics.lost_amount_usd, 0) as win_rate_by_amount
     from metrics
+
+),
+
+-- Velocity from the unrounded average deal; 0 when deals closed but none was won (the win rate
+-- is 0, even though deal size and cycle are unknown).
+velocity as (
+
+    select
+        rates.*,
+        case
+            when rates.win_rate_by_count = 0 then 0
+            else
+                rates.open_opportunities_at_quarter_end
+                * rates.win_rate_by_count
+                * cast(rates.average_won_deal_usd as {{ type_double() }})
+                / nullif(rates.average_sales_cycle_days, 0)
+        end as pipeline_velocity_usd_per_day
+    from rates
 
 ),
 
@@ -230,25 +240,21 @@ final as (
         cast(opportunities_created as {{ dbt.type_int() }}) as opportunities_created,
         cast(opportunities_won as {{ dbt.type_int() }}) as opportunities_won,
         cast(opportunities_lost as {{ dbt.type_int() }}) as opportunities_lost,
-        cast(win_rate_by_count as double) as win_rate_by_count,
-        cast(win_rate_by_amount as double) as win_rate_by_amount,
-        average_won_deal_usd_rounded as average_won_deal_usd,
-        cast(median_sales_cycle_days as double) as median_sales_cycle_days,
-        cast(average_sales_cycle_days as double) as average_sales_cycle_days,
+        cast(win_rate_by_count as {{ type_double() }}) as win_rate_by_count,
+        cast(win_rate_by_amount as {{ type_double() }}) as win_rate_by_amount,
+        cast(
+            round(cast(average_won_deal_usd as decimal(28, 6)), 2) as decimal(18, 2)
+        ) as average_won_deal_usd,
+        cast(median_sales_cycle_days as {{ type_double() }}) as median_sales_cycle_days,
+        cast(average_sales_cycle_days as {{ type_double() }}) as average_sales_cycle_days,
         cast(pipeline_created_usd as decimal(18, 2)) as pipeline_created_usd,
         cast(open_opportunities_at_quarter_end as {{ dbt.type_int() }})
             as open_opportunities_at_quarter_end,
         cast(
-            round(
-                open_opportunities_at_quarter_end
-                * win_rate_by_count
-                * average_won_deal_usd_rounded
-                / nullif(average_sales_cycle_days, 0),
-                2
-            ) as decimal(18, 2)
+            round(cast(pipeline_velocity_usd_per_day as decimal(28, 6)), 2) as decimal(18, 2)
         ) as pipeline_velocity_usd_per_day
 
-    from rates
+    from velocity
 
 )
 
