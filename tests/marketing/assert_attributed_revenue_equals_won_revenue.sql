@@ -1,6 +1,9 @@
 -- Under every attribution model, the revenue attributed in fct_attribution adds up to the total
--- won revenue of the CRM's opportunities, and the attributed pipeline to their total amount
--- (within a cent). Returns the models that break this.
+-- won revenue, and the attributed pipeline to the total amount (within a cent), of the
+-- opportunities created by the as-of date. The source of truth is the CRM's own record
+-- (stg_crm__opportunities: close_outcome and close time), not fct_opportunities, so the test does
+-- not compare fct_opportunities' definition of a win with itself. Returns the models that break
+-- this.
 
 with
 
@@ -16,14 +19,41 @@ opportunities as (
 
 ),
 
+reporting_dates as (
+
+    select * from {{ ref('int_reporting_dates') }}
+
+),
+
+-- "By the as-of date" means before midnight after it.
+as_of_moment as (
+
+    select
+        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
+            as as_of_end_at
+    from reporting_dates
+
+),
+
 crm_totals as (
 
     select
-        coalesce(sum(amount_usd), 0) as pipeline_usd,
+        coalesce(sum(opportunities.amount_usd), 0) as pipeline_usd,
         coalesce(
-            sum(case when close_outcome = 'closed_won' then amount_usd else 0 end), 0
+            sum(
+                case
+                    when
+                        opportunities.close_outcome = 'closed_won'
+                        and opportunities.closed_at < as_of_moment.as_of_end_at
+                        then opportunities.amount_usd
+                    else 0
+                end
+            ),
+            0
         ) as won_revenue_usd
     from opportunities
+    cross join as_of_moment
+    where opportunities.created_at < as_of_moment.as_of_end_at
 
 ),
 

@@ -1,6 +1,7 @@
--- fct_campaign_performance adds up: its spend is all the marketing events' cost, its touches all
--- the events, and under every model its attributed revenue and pipeline are those of
--- fct_attribution's touches (every row but the "no touch" ones). Returns what does not match.
+-- fct_campaign_performance adds up: its spend is the cost of all the marketing events that
+-- occurred by the as-of date, its touches those events, and under every model its attributed
+-- revenue and pipeline are those of fct_attribution's touches (every row but the "no touch"
+-- ones). Returns what does not match.
 
 with
 
@@ -22,17 +23,42 @@ campaign_performance as (
 
 ),
 
+reporting_dates as (
+
+    select * from {{ ref('int_reporting_dates') }}
+
+),
+
+-- "By the as-of date" means before midnight after it.
+as_of_moment as (
+
+    select
+        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
+            as as_of_end_at
+    from reporting_dates
+
+),
+
+events_by_as_of as (
+
+    select marketing_events.cost_usd
+    from marketing_events
+    cross join as_of_moment
+    where marketing_events.occurred_at < as_of_moment.as_of_end_at
+
+),
+
 event_totals as (
 
     select
         'spend_usd' as measure,
         coalesce(sum(cost_usd), 0) as expected_total
-    from marketing_events
+    from events_by_as_of
     union all
     select
         'touches' as measure,
         count(*) as expected_total
-    from marketing_events
+    from events_by_as_of
 
 ),
 

@@ -1,5 +1,6 @@
--- fct_leads has exactly one row per lead of the CRM that is not a form double-submit, and the
--- submissions folded into them add up to all the CRM's leads. Returns a row when either differs.
+-- fct_leads has exactly one row per lead of the CRM created by the as-of date that is not a form
+-- double-submit, and the submissions folded into them add up to all the CRM's leads created by
+-- then. Returns a row when either differs.
 
 with
 
@@ -15,12 +16,30 @@ funnel_leads as (
 
 ),
 
+reporting_dates as (
+
+    select * from {{ ref('int_reporting_dates') }}
+
+),
+
+-- "By the as-of date" means before midnight after it.
+as_of_moment as (
+
+    select
+        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
+            as as_of_end_at
+    from reporting_dates
+
+),
+
 crm_counts as (
 
     select
         count(*) as crm_leads,
-        sum(case when is_duplicate_submission then 0 else 1 end) as crm_original_leads
+        sum(case when leads.is_duplicate_submission then 0 else 1 end) as crm_original_leads
     from leads
+    cross join as_of_moment
+    where leads.created_at < as_of_moment.as_of_end_at
 
 ),
 

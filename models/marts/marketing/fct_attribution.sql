@@ -1,6 +1,12 @@
 {#- Account-based multi-touch attribution: each opportunity's credit spread over its touchpoints
-    under every attribution model, and its amount spread accordingly. -#}
+    under every attribution model, and its amount spread accordingly, as of the as-of date. -#}
 {%- set half_life_days = var('attribution_half_life_days') -%}
+{%- if half_life_days is not number or half_life_days <= 0 -%}
+    {{ exceptions.raise_compiler_error(
+        "The attribution_half_life_days var must be a positive number of days (time-decay "
+        ~ "attribution divides by it), got: " ~ half_life_days
+    ) }}
+{%- endif -%}
 
 with
 
@@ -12,138 +18,147 @@ touchpoints as (
 
 opportunities as (
 
-    select * from {{ ref('stg_crm__opportunities') }}
+    select * from {{ ref('fct_opportunities') }}
 
 ),
 
-touchpoints_weighted as (
+reporting_dates as (
+
+    select * from {{ ref('int_reporting_dates') }}
+
+),
+
+-- "By the as-of date" means before midnight after it.
+as_of_moment as (
+
+    select
+        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
+            as as_of_end_at
+    from reporting_dates
+
+),
+
+-- Won is fct_opportunities' is_won; a win counts only when it closed by the as-of date.
+opportunities_by_as_of as (
+
+    select
+        opportunities.opportunity_id,
+        opportunities.account_id,
+        opportunities.created_at,
+        opportunities.amount_usd,
+        coalesce(
+            opportunities.is_won and opportunities.closed_at < as_of_moment.as_of_end_at, false
+        ) as is_won
+    from opportunities
+    cross join as_of_moment
+    where opportunities.created_at < as_of_moment.as_of_end_at
+
+),
+
+-- Every opportunity with each of its touchpoints; an opportunity without a touch in the window
+-- keeps one row with the touch's columns null: its explicit "no touch" row, so that every model
+-- still accounts for all pipeline and revenue.
+opportunities_with_touches as (
+
+    select
+        opportunities_by_as_of.opportunity_id,
+        opportunities_by_as_of.account_id,
+        opportunities_by_as_of.created_at as opportunity_created_at,
+        opportunities_by_as_of.amount_usd,
+        opportunities_by_as_of.is_won,
+        touchpoints.event_id,
+        touchpoints.lead_id,
+        touchpoints.event_type,
+        touchpoints.utm_source,
+        touchpoints.utm_campaign,
+        touchpoints.occurred_at,
+        touchpoints.touch_position,
+        coalesce(touchpoints.touch_count, 0) as touch_count,
+        touchpoints.days_before_opportunity,
+        touchpoints.event_id is null as is_no_touch
+    from opportunities_by_as_of
+    left join touchpoints
+        on opportunities_by_as_of.opportunity_id = touchpoints.opportunity_id
+
+),
+
+touches_weighted as (
 
     select
         *,
         power(
-            cast(2 as double), -1.0 * days_before_opportunity / {{ half_life_days }}
+            cast(2 as {{ type_double() }}),
+            -1 * cast(days_before_opportunity as {{ type_double() }}) / {{ half_life_days }}
         ) as time_decay_weight
-    from touchpoints
+    from opportunities_with_touches
 
 ),
 
+-- A "no touch" row carries all the credit (1) under every model.
 touch_credits as (
 
     select
-        opportunity_id,
-        event_id,
-        lead_id,
-        event_type,
-        utm_source,
-        utm_campaign,
-        occurred_at,
-        touch_position,
-        touch_count,
-        days_before_opportunity,
-        cast(case when touch_position = 1 then 1 else 0 end as double) as first_touch_credit,
-        cast(case when touch_position = touch_count then 1 else 0 end as double)
-            as last_touch_credit,
-        cast(1 as double) / touch_count as linear_credit,
+        *,
+        cast(
+            case when is_no_touch or touch_position = 1 then 1 else 0 end as {{ type_double() }}
+        ) as first_touch_credit,
+        cast(
+            case when is_no_touch or touch_position = touch_count then 1 else 0 end
+            as {{ type_double() }}
+        ) as last_touch_credit,
         case
-            when touch_count = 1 then cast(1 as double)
-            when touch_count = 2 then cast(0.5 as double)
-            when touch_position = 1 or touch_position = touch_count then cast(0.4 as double)
-            else cast(0.2 as double) / (touch_count - 2)
+            when is_no_touch then cast(1 as {{ type_double() }})
+            else cast(1 as {{ type_double() }}) / touch_count
+        end as linear_credit,
+        case
+            when is_no_touch or touch_count = 1 then cast(1 as {{ type_double() }})
+            when touch_count = 2 then cast(0.5 as {{ type_double() }})
+            when touch_position = 1 or touch_position = touch_count
+                then cast(0.4 as {{ type_double() }})
+            else cast(0.2 as {{ type_double() }}) / (touch_count - 2)
         end as position_based_credit,
-        time_decay_weight
-        / sum(time_decay_weight) over (partition by opportunity_id) as time_decay_credit,
-        false as is_no_touch
-    from touchpoints_weighted
-
-),
-
-opportunities_touched as (
-
-    select distinct opportunity_id
-    from touchpoints
-
-),
-
--- Opportunities without a touch in the window keep all their credit on one explicit row, so
--- that every model still accounts for all pipeline and revenue.
-no_touch_credits as (
-
-    select
-        opportunities.opportunity_id,
-        null as event_id,
-        null as lead_id,
-        null as event_type,
-        null as utm_source,
-        null as utm_campaign,
-        null as occurred_at,
-        null as touch_position,
-        0 as touch_count,
-        null as days_before_opportunity,
-        {% for attribution_model in attribution_models() %}
-            cast(1 as double) as {{ attribution_model }}_credit,
-        {% endfor %}
-        true as is_no_touch
-    from opportunities
-    left join opportunities_touched
-        on opportunities.opportunity_id = opportunities_touched.opportunity_id
-    where opportunities_touched.opportunity_id is null
-
-),
-
-credits as (
-
-    {% for credited_rows in ['touch_credits', 'no_touch_credits'] %}
-        select
-            opportunity_id,
-            event_id,
-            lead_id,
-            event_type,
-            utm_source,
-            utm_campaign,
-            occurred_at,
-            touch_position,
-            touch_count,
-            days_before_opportunity,
-            {% for attribution_model in attribution_models() %}
-                {{ attribution_model }}_credit,
-            {% endfor %}
-            is_no_touch
-        from {{ credited_rows }}
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+        case
+            when is_no_touch then cast(1 as {{ type_double() }})
+            else time_decay_weight / sum(time_decay_weight) over (partition by opportunity_id)
+        end as time_decay_credit
+    from touches_weighted
 
 ),
 
 credits_with_amounts as (
 
     select
-        credits.*,
-        opportunities.account_id,
-        opportunities.created_at as opportunity_created_at,
-        opportunities.amount_usd,
-        coalesce(opportunities.close_outcome = 'closed_won', false) as is_won,
-        cast(round(opportunities.amount_usd * 100, 0) as bigint) as amount_cents
-    from credits
-    inner join opportunities
-        on credits.opportunity_id = opportunities.opportunity_id
+        *,
+        cast(amount_usd * 100 as {{ dbt.type_bigint() }}) as amount_cents
+    from touch_credits
 
 ),
 
 -- Amounts are split to the cent by largest remainder: every touch gets the whole cents of its
 -- share, and the cents left over go to the touches with the largest fractions (ties: earlier
--- touch first), so an opportunity's pieces add up to its amount exactly. Shares are rounded to a
--- millionth of a cent first, so that floating-point noise cannot move a whole cent.
+-- touch first), so an opportunity's pieces add up to its amount exactly. Shares are cast to a
+-- decimal with a millionth of a cent first (the cast rounds), so that floating-point noise cannot
+-- move a whole cent.
+cents_exact as (
+
+    select
+        {% for attribution_model in attribution_models() %}
+            cast({{ attribution_model }}_credit * amount_cents as decimal(38, 6))
+                as {{ attribution_model }}_exact_cents,
+        {% endfor %}
+        *
+    from credits_with_amounts
+
+),
+
 cents_floored as (
 
     select
         {% for attribution_model in attribution_models() %}
-            round({{ attribution_model }}_credit * amount_cents, 6)
-                as {{ attribution_model }}_exact_cents,
-            floor(round({{ attribution_model }}_credit * amount_cents, 6))
-                as {{ attribution_model }}_floor_cents,
+            floor({{ attribution_model }}_exact_cents) as {{ attribution_model }}_floor_cents,
         {% endfor %}
         *
-    from credits_with_amounts
+    from cents_exact
 
 ),
 
@@ -172,19 +187,16 @@ amounts_allocated as (
     select
         {% for attribution_model in attribution_models() %}
             cast(
-                round(
-                    (
-                        {{ attribution_model }}_floor_cents
-                        + case
-                            when
-                                {{ attribution_model }}_remainder_rank
-                                <= {{ attribution_model }}_leftover_cents
-                                then 1
-                            else 0
-                        end
-                    ) / 100,
-                    2
-                ) as decimal(18, 2)
+                (
+                    {{ attribution_model }}_floor_cents
+                    + case
+                        when
+                            {{ attribution_model }}_remainder_rank
+                            <= {{ attribution_model }}_leftover_cents
+                            then 1
+                        else 0
+                    end
+                ) / 100.0 as decimal(18, 2)
             ) as {{ attribution_model }}_pipeline_usd,
         {% endfor %}
         *
@@ -207,9 +219,9 @@ final as (
         utm_campaign,
 
         -- numerics
-        cast(touch_position as bigint) as touch_position,
-        cast(touch_count as bigint) as touch_count,
-        cast(days_before_opportunity as bigint) as days_before_opportunity,
+        cast(touch_position as {{ dbt.type_bigint() }}) as touch_position,
+        cast(touch_count as {{ dbt.type_bigint() }}) as touch_count,
+        cast(days_before_opportunity as {{ dbt.type_bigint() }}) as days_before_opportunity,
         amount_usd,
         {% for attribution_model in attribution_models() %}
             {{ attribution_model }}_credit,

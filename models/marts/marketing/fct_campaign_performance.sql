@@ -1,6 +1,6 @@
 {#- Campaign months: what a campaign spent and touched in a month, and the pipeline and revenue
-    credited to the touches it made that month. "No touch" credit belongs to no campaign and is
-    left out (it stays visible in fct_attribution). -#}
+    credited to the touches it made that month, as of the as-of date. "No touch" credit belongs to
+    no campaign and is left out (it stays visible in fct_attribution). -#}
 with
 
 marketing_events as (
@@ -15,6 +15,36 @@ attribution as (
 
 ),
 
+reporting_dates as (
+
+    select * from {{ ref('int_reporting_dates') }}
+
+),
+
+-- "By the as-of date" means before midnight after it.
+as_of_moment as (
+
+    select
+        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
+            as as_of_end_at
+    from reporting_dates
+
+),
+
+events_by_as_of as (
+
+    select
+        marketing_events.lead_id,
+        marketing_events.utm_source,
+        marketing_events.utm_campaign,
+        marketing_events.cost_usd,
+        marketing_events.occurred_at
+    from marketing_events
+    cross join as_of_moment
+    where marketing_events.occurred_at < as_of_moment.as_of_end_at
+
+),
+
 campaign_activity as (
 
     select
@@ -22,9 +52,9 @@ campaign_activity as (
         utm_campaign,
         cast({{ dbt.date_trunc('month', 'occurred_at') }} as date) as touch_month,
         cast(coalesce(sum(cost_usd), 0) as decimal(18, 2)) as spend_usd,
-        count(*) as touches,
-        count(distinct lead_id) as leads_touched
-    from marketing_events
+        cast(count(*) as {{ dbt.type_bigint() }}) as touches,
+        cast(count(distinct lead_id) as {{ dbt.type_bigint() }}) as leads_touched
+    from events_by_as_of
     group by
         utm_source,
         utm_campaign,
@@ -42,7 +72,8 @@ campaign_attribution as (
             sum({{ attribution_model }}_pipeline_usd) as {{ attribution_model }}_pipeline_usd,
             sum({{ attribution_model }}_revenue_usd) as {{ attribution_model }}_revenue_usd,
         {% endfor %}
-        count(distinct opportunity_id) as attributed_opportunities
+        cast(count(distinct opportunity_id) as {{ dbt.type_bigint() }})
+            as attributed_opportunities
     from attribution
     where not is_no_touch
     group by
@@ -106,11 +137,12 @@ final as (
                 as {{ attribution_model }}_pipeline_usd,
             cast({{ attribution_model }}_revenue_usd as decimal(18, 2))
                 as {{ attribution_model }}_revenue_usd,
-            cast({{ attribution_model }}_revenue_usd as double)
-            / nullif(cast(spend_usd as double), 0) as {{ attribution_model }}_roas,
+            cast({{ attribution_model }}_revenue_usd as {{ type_double() }})
+            / nullif(cast(spend_usd as {{ type_double() }}), 0) as {{ attribution_model }}_roas,
         {% endfor %}
+        -- The cast to decimal(18, 2) rounds to the cent.
         cast(
-            round(spend_usd / nullif(attributed_opportunities, 0), 2) as decimal(18, 2)
+            spend_usd / nullif(attributed_opportunities, 0) as decimal(18, 2)
         ) as cost_per_attributed_opportunity_usd
 
     from campaign_months_joined

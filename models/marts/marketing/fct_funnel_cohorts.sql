@@ -1,4 +1,5 @@
-{#- The funnel by cohort: leads created in a month from a lead source, and how far they got. -#}
+{#- The funnel by cohort: leads created in a month from a lead source, and how far they got by the
+    as-of date (fct_leads is already stated as of then). -#}
 with
 
 leads as (
@@ -12,15 +13,22 @@ cohort_counts as (
     select
         cohort_month,
         lead_source,
-        count(*) as lead_count,
-        cast(sum(case when has_reached_mql then 1 else 0 end) as bigint) as mql_count,
-        cast(sum(case when has_reached_contact then 1 else 0 end) as bigint) as contact_count,
-        cast(sum(case when has_reached_opportunity then 1 else 0 end) as bigint)
+        cast(count(*) as {{ dbt.type_bigint() }}) as lead_count,
+        cast(sum(case when has_reached_mql then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as mql_count,
+        cast(sum(case when has_reached_contact then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as contact_count,
+        cast(sum(case when has_reached_opportunity then 1 else 0 end) as {{ dbt.type_bigint() }})
             as opportunity_count,
-        cast(sum(case when has_reached_won then 1 else 0 end) as bigint) as won_count,
-        cast({{ median('days_to_contact') }} as double) as median_days_to_contact,
-        cast({{ median('days_to_opportunity') }} as double) as median_days_to_opportunity,
-        cast({{ median('days_opportunity_to_won') }} as double) as median_days_opportunity_to_won
+        cast(sum(case when has_reached_won then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as won_count,
+        cast({{ median('days_to_contact') }} as {{ type_double() }}) as median_days_to_contact,
+        cast({{ median('days_to_opportunity') }} as {{ type_double() }})
+            as median_days_to_opportunity,
+        cast({{ median('days_contact_to_opportunity') }} as {{ type_double() }})
+            as median_days_contact_to_opportunity,
+        cast({{ median('days_opportunity_to_won') }} as {{ type_double() }})
+            as median_days_opportunity_to_won
     from leads
     group by cohort_month, lead_source
 
@@ -43,16 +51,18 @@ final as (
         won_count,
 
         -- conversion rates
-        cast(mql_count as double) / nullif(lead_count, 0) as lead_to_mql_rate,
-        cast(contact_count as double) / nullif(mql_count, 0) as mql_to_contact_rate,
-        cast(opportunity_count as double) / nullif(contact_count, 0)
+        cast(mql_count as {{ type_double() }}) / nullif(lead_count, 0) as lead_to_mql_rate,
+        cast(contact_count as {{ type_double() }}) / nullif(mql_count, 0) as mql_to_contact_rate,
+        cast(opportunity_count as {{ type_double() }}) / nullif(contact_count, 0)
             as contact_to_opportunity_rate,
-        cast(won_count as double) / nullif(opportunity_count, 0) as opportunity_to_won_rate,
-        cast(won_count as double) / nullif(lead_count, 0) as lead_to_won_rate,
+        cast(won_count as {{ type_double() }}) / nullif(opportunity_count, 0)
+            as opportunity_to_won_rate,
+        cast(won_count as {{ type_double() }}) / nullif(lead_count, 0) as lead_to_won_rate,
 
         -- durations
         median_days_to_contact,
         median_days_to_opportunity,
+        median_days_contact_to_opportunity,
         median_days_opportunity_to_won
 
     from cohort_counts

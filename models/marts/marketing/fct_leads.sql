@@ -1,4 +1,5 @@
-{#- The lead funnel, one row per lead once double-submits are folded into their original. -#}
+{#- The lead funnel, one row per lead once double-submits are folded into their original, as it
+    stood at the end of the as-of date. -#}
 {%- set funnel_window_days = var('funnel_window_days') -%}
 
 with
@@ -17,7 +18,63 @@ contacts as (
 
 opportunities as (
 
-    select * from {{ ref('stg_crm__opportunities') }}
+    select * from {{ ref('fct_opportunities') }}
+
+),
+
+reporting_dates as (
+
+    select * from {{ ref('int_reporting_dates') }}
+
+),
+
+-- "By the as-of date" means before midnight after it.
+as_of_moment as (
+
+    select
+        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
+            as as_of_end_at
+    from reporting_dates
+
+),
+
+-- A double-submit is always created after its original, so dropping the later submissions never
+-- orphans one.
+lead_submissions_by_as_of as (
+
+    select lead_submissions.*
+    from lead_submissions
+    cross join as_of_moment
+    where lead_submissions.created_at < as_of_moment.as_of_end_at
+
+),
+
+contacts_by_as_of as (
+
+    select
+        contacts.contact_id,
+        contacts.lead_id,
+        contacts.created_at
+    from contacts
+    cross join as_of_moment
+    where contacts.created_at < as_of_moment.as_of_end_at
+
+),
+
+-- Won is fct_opportunities' is_won; a win counts only when it closed by the as-of date.
+opportunities_by_as_of as (
+
+    select
+        opportunities.opportunity_id,
+        opportunities.account_id,
+        opportunities.created_at,
+        coalesce(
+            opportunities.is_won and opportunities.closed_at < as_of_moment.as_of_end_at, false
+        ) as is_won,
+        opportunities.closed_at
+    from opportunities
+    cross join as_of_moment
+    where opportunities.created_at < as_of_moment.as_of_end_at
 
 ),
 
@@ -29,7 +86,7 @@ original_leads as (
         owner_id,
         account_id,
         created_at
-    from lead_submissions
+    from lead_submissions_by_as_of
     where lead_id = original_lead_id
 
 ),
@@ -41,8 +98,8 @@ submissions_folded as (
     select
         original_lead_id as lead_id,
         max(case when is_mql then 1 else 0 end) = 1 as is_mql,
-        count(*) as submission_count
-    from lead_submissions
+        cast(count(*) as {{ dbt.type_bigint() }}) as submission_count
+    from lead_submissions_by_as_of
     group by original_lead_id
 
 ),
@@ -50,16 +107,16 @@ submissions_folded as (
 contacts_of_leads as (
 
     select
-        lead_submissions.original_lead_id as lead_id,
-        contacts.contact_id,
-        contacts.created_at as converted_at,
+        lead_submissions_by_as_of.original_lead_id as lead_id,
+        contacts_by_as_of.contact_id,
+        contacts_by_as_of.created_at as converted_at,
         row_number() over (
-            partition by lead_submissions.original_lead_id
-            order by contacts.created_at, contacts.contact_id
+            partition by lead_submissions_by_as_of.original_lead_id
+            order by contacts_by_as_of.created_at, contacts_by_as_of.contact_id
         ) as contact_number
-    from contacts
-    inner join lead_submissions
-        on contacts.lead_id = lead_submissions.lead_id
+    from contacts_by_as_of
+    inner join lead_submissions_by_as_of
+        on contacts_by_as_of.lead_id = lead_submissions_by_as_of.lead_id
 
 ),
 
@@ -78,21 +135,21 @@ opportunities_in_funnel_window as (
 
     select
         original_leads.lead_id,
-        opportunities.opportunity_id,
-        opportunities.created_at as opportunity_created_at,
-        opportunities.closed_at,
-        coalesce(opportunities.close_outcome = 'closed_won', false) as is_won,
+        opportunities_by_as_of.opportunity_id,
+        opportunities_by_as_of.created_at as opportunity_created_at,
+        opportunities_by_as_of.closed_at,
+        opportunities_by_as_of.is_won,
         row_number() over (
             partition by original_leads.lead_id
-            order by opportunities.created_at, opportunities.opportunity_id
+            order by opportunities_by_as_of.created_at, opportunities_by_as_of.opportunity_id
         ) as opportunity_number
     from original_leads
-    inner join opportunities
+    inner join opportunities_by_as_of
         on
-            original_leads.account_id = opportunities.account_id
-            and original_leads.created_at <= opportunities.created_at
+            original_leads.account_id = opportunities_by_as_of.account_id
+            and original_leads.created_at <= opportunities_by_as_of.created_at
             and {{ dbt.dateadd('day', funnel_window_days, 'original_leads.created_at') }}
-            >= opportunities.created_at
+            >= opportunities_by_as_of.created_at
 
 ),
 
@@ -170,15 +227,22 @@ final as (
 
         -- numerics
         submission_count,
-        {{ dbt.datediff(
-            'created_at', 'converted_at', 'day'
-        ) }} as days_to_contact,
-        {{ dbt.datediff(
-            'created_at', 'opportunity_created_at', 'day'
-        ) }} as days_to_opportunity,
-        {{ dbt.datediff(
-            'opportunity_created_at', 'won_at', 'day'
-        ) }} as days_opportunity_to_won,
+        cast(
+            {{ dbt.datediff('created_at', 'converted_at', 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as days_to_contact,
+        cast(
+            {{ dbt.datediff('created_at', 'opportunity_created_at', 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as days_to_opportunity,
+        cast(
+            {{ dbt.datediff('converted_at', 'opportunity_created_at', 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as days_contact_to_opportunity,
+        cast(
+            {{ dbt.datediff('opportunity_created_at', 'won_at', 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as days_opportunity_to_won,
 
         -- booleans
         is_mql,

@@ -1,0 +1,71 @@
+-- The cohorts hold every lead of fct_leads exactly once: summed over all cohorts, lead_count is the
+-- number of rows of fct_leads, and each stage count the number of leads that reached the stage
+-- and have the facts behind it (an opportunity for `opportunity`, an opportunity and a win time
+-- for `won`). Returns the counts that differ.
+
+with
+
+leads as (
+
+    select * from {{ ref('fct_leads') }}
+
+),
+
+funnel_cohorts as (
+
+    select * from {{ ref('fct_funnel_cohorts') }}
+
+),
+
+lead_totals as (
+
+    select
+        count(*) as lead_count,
+        coalesce(sum(case when has_reached_mql then 1 else 0 end), 0) as mql_count,
+        coalesce(sum(case when has_reached_contact then 1 else 0 end), 0) as contact_count,
+        coalesce(sum(case when opportunity_id is not null then 1 else 0 end), 0)
+            as opportunity_count,
+        coalesce(
+            sum(case when opportunity_id is not null and won_at is not null then 1 else 0 end), 0
+        ) as won_count
+    from leads
+
+),
+
+cohort_totals as (
+
+    select
+        coalesce(sum(lead_count), 0) as lead_count,
+        coalesce(sum(mql_count), 0) as mql_count,
+        coalesce(sum(contact_count), 0) as contact_count,
+        coalesce(sum(opportunity_count), 0) as opportunity_count,
+        coalesce(sum(won_count), 0) as won_count
+    from funnel_cohorts
+
+),
+
+final as (
+
+    select
+        lead_totals.lead_count as fct_leads_lead_count,
+        cohort_totals.lead_count as cohorts_lead_count,
+        lead_totals.mql_count as fct_leads_mql_count,
+        cohort_totals.mql_count as cohorts_mql_count,
+        lead_totals.contact_count as fct_leads_contact_count,
+        cohort_totals.contact_count as cohorts_contact_count,
+        lead_totals.opportunity_count as fct_leads_opportunity_count,
+        cohort_totals.opportunity_count as cohorts_opportunity_count,
+        lead_totals.won_count as fct_leads_won_count,
+        cohort_totals.won_count as cohorts_won_count
+    from lead_totals
+    cross join cohort_totals
+    where
+        lead_totals.lead_count != cohort_totals.lead_count
+        or lead_totals.mql_count != cohort_totals.mql_count
+        or lead_totals.contact_count != cohort_totals.contact_count
+        or lead_totals.opportunity_count != cohort_totals.opportunity_count
+        or lead_totals.won_count != cohort_totals.won_count
+
+)
+
+select * from final
