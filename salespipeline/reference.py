@@ -31,8 +31,6 @@ STAGES: tuple[Stage, ...] = (
     Stage("closed_lost", 7, 0.00, True, False),
     Stage("disqualified", 8, 0.00, True, False),
 )
-OPEN_STAGES: tuple[Stage, ...] = tuple(stage for stage in STAGES if not stage.is_closed)
-STAGE_BY_NAME: dict[str, Stage] = {stage.name: stage for stage in STAGES}
 
 # Static budget rates (USD per unit): constant-currency reporting keeps FX noise out of MRR.
 # Two decimals on purpose: a whole amount converts to USD exactly, to the cent.

@@ -156,11 +156,6 @@ def month_index(seconds: np.ndarray) -> np.ndarray:
     )
 
 
-def group_offsets(sorted_groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """Start offsets of each group in an array sorted by group code (length ``n_groups + 1``)."""
-    return np.searchsorted(sorted_groups, np.arange(n_groups + 1), side="left")
-
-
 def group_rank(groups: np.ndarray) -> np.ndarray:
     """Position of each row within its run of equal group codes (rows sorted by group)."""
     n = len(groups)

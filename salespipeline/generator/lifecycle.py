@@ -56,9 +56,6 @@ class _Buffer:
             else np.array([], dtype=dtype)
         )
 
-    def count(self) -> int:
-        return sum(len(part) for part in self.parts.get("account", []))
-
 
 @dataclass(frozen=True)
 class Deals:
@@ -106,6 +103,7 @@ class _Journeys:
         self.deals = _Buffer()
         self.orders = _Buffer()
         self.n_deals = 0
+        self.win_back_queue: list[tuple[np.ndarray, np.ndarray]] = []
 
     # --- recording -------------------------------------------------------------------------
     def record_deals(self, **columns: np.ndarray) -> np.ndarray:
@@ -311,7 +309,6 @@ class _Journeys:
         prospects = np.flatnonzero(first_contact < np.iinfo(np.int64).max)
         prospects = prospects[rng.random(len(prospects)) < self.config.rates.first_opportunity]
         created = first_contact[prospects] + col.days(col.lognormal(rng, 21.0, 0.6, len(prospects)))
-        self.win_back_queue: list[tuple[np.ndarray, np.ndarray]] = []
         won = self.new_business(prospects, created, NEW_BUSINESS_OUTCOME)
         self.run_contracts(*self.start_contracts(*won))
         while self.win_back_queue:
