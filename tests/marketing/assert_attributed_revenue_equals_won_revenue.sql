@@ -25,16 +25,6 @@ reporting_dates as (
 
 ),
 
--- "By the as-of date" means before midnight after it.
-as_of_moment as (
-
-    select
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_end_at
-    from reporting_dates
-
-),
-
 crm_totals as (
 
     select
@@ -44,7 +34,7 @@ crm_totals as (
                 case
                     when
                         opportunities.close_outcome = 'closed_won'
-                        and opportunities.closed_at < as_of_moment.as_of_end_at
+                        and opportunities.closed_at < reporting_dates.as_of_end_at
                         then opportunities.amount_usd
                     else 0
                 end
@@ -52,8 +42,8 @@ crm_totals as (
             0
         ) as won_revenue_usd
     from opportunities
-    cross join as_of_moment
-    where opportunities.created_at < as_of_moment.as_of_end_at
+    cross join reporting_dates
+    where opportunities.created_at < reporting_dates.as_of_end_at
 
 ),
 

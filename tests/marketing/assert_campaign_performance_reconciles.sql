@@ -29,22 +29,12 @@ reporting_dates as (
 
 ),
 
--- "By the as-of date" means before midnight after it.
-as_of_moment as (
-
-    select
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_end_at
-    from reporting_dates
-
-),
-
 events_by_as_of as (
 
     select marketing_events.cost_usd
     from marketing_events
-    cross join as_of_moment
-    where marketing_events.occurred_at < as_of_moment.as_of_end_at
+    cross join reporting_dates
+    where marketing_events.occurred_at < reporting_dates.as_of_end_at
 
 ),
 

@@ -22,24 +22,14 @@ reporting_dates as (
 
 ),
 
--- "By the as-of date" means before midnight after it.
-as_of_moment as (
-
-    select
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_end_at
-    from reporting_dates
-
-),
-
 crm_counts as (
 
     select
         count(*) as crm_leads,
         sum(case when leads.is_duplicate_submission then 0 else 1 end) as crm_original_leads
     from leads
-    cross join as_of_moment
-    where leads.created_at < as_of_moment.as_of_end_at
+    cross join reporting_dates
+    where leads.created_at < reporting_dates.as_of_end_at
 
 ),
 

@@ -34,17 +34,6 @@ reporting_dates as (
 
 ),
 
--- "By the as-of date" means before midnight after it.
-as_of_moment as (
-
-    select
-        as_of_month,
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_end_at
-    from reporting_dates
-
-),
-
 {%- set timestamp_checks = [
     ('fct_leads', 'leads', 'created_at'),
     ('fct_leads', 'leads', 'converted_at'),
@@ -67,8 +56,8 @@ late_timestamps as (
             '{{ column }}' as column_name,
             count(*) as late_rows
         from {{ cte }}
-        cross join as_of_moment
-        where {{ cte }}.{{ column }} >= as_of_moment.as_of_end_at
+        cross join reporting_dates
+        where {{ cte }}.{{ column }} >= reporting_dates.as_of_end_at
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -82,8 +71,8 @@ late_months as (
             '{{ column }}' as column_name,
             count(*) as late_rows
         from {{ cte }}
-        cross join as_of_moment
-        where {{ cte }}.{{ column }} > as_of_moment.as_of_month
+        cross join reporting_dates
+        where {{ cte }}.{{ column }} > reporting_dates.as_of_month
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

@@ -33,15 +33,6 @@ reporting_dates as (
 
 ),
 
-as_of_moment as (
-
-    select
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_end_at
-    from reporting_dates
-
-),
-
 history_as_of as (
 
     select
@@ -51,10 +42,10 @@ history_as_of as (
         opportunity_stages.stage_order,
         opportunity_stages.is_closed
     from stage_history
-    cross join as_of_moment
+    cross join reporting_dates
     left join opportunity_stages
         on stage_history.stage_name = opportunity_stages.stage_name
-    where stage_history.entered_at < as_of_moment.as_of_end_at
+    where stage_history.entered_at < reporting_dates.as_of_end_at
 
 ),
 

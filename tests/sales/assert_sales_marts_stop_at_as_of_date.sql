@@ -35,27 +35,17 @@ reporting_dates as (
 
 ),
 
-as_of_moment as (
-
-    select
-        as_of_date,
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_end_at
-    from reporting_dates
-
-),
-
 opportunity_violations as (
 
     select
         'fct_opportunities' as model_name,
         cast(opportunities.opportunity_id as {{ dbt.type_string() }}) as row_key
     from opportunities
-    cross join as_of_moment
+    cross join reporting_dates
     where
-        opportunities.created_at >= as_of_moment.as_of_end_at
-        or opportunities.closed_at >= as_of_moment.as_of_end_at
-        or opportunities.last_activity_at >= as_of_moment.as_of_end_at
+        opportunities.created_at >= reporting_dates.as_of_end_at
+        or opportunities.closed_at >= reporting_dates.as_of_end_at
+        or opportunities.last_activity_at >= reporting_dates.as_of_end_at
 
 ),
 
@@ -65,10 +55,10 @@ stage_violations as (
         'fct_opportunity_stages' as model_name,
         cast(opportunity_stages.stage_history_id as {{ dbt.type_string() }}) as row_key
     from opportunity_stages
-    cross join as_of_moment
+    cross join reporting_dates
     where
-        opportunity_stages.entered_at >= as_of_moment.as_of_end_at
-        or opportunity_stages.exited_at >= as_of_moment.as_of_end_at
+        opportunity_stages.entered_at >= reporting_dates.as_of_end_at
+        or opportunity_stages.exited_at >= reporting_dates.as_of_end_at
 
 ),
 
@@ -78,8 +68,8 @@ pipeline_violations as (
         'fct_pipeline_monthly' as model_name,
         cast(pipeline_monthly.pipeline_month as {{ dbt.type_string() }}) as row_key
     from pipeline_monthly
-    cross join as_of_moment
-    where pipeline_monthly.snapshot_date > as_of_moment.as_of_date
+    cross join reporting_dates
+    where pipeline_monthly.snapshot_date > reporting_dates.as_of_date
 
 ),
 
@@ -89,8 +79,8 @@ performance_violations as (
         'fct_sales_performance' as model_name,
         cast(sales_performance.quarter_start_date as {{ dbt.type_string() }}) as row_key
     from sales_performance
-    cross join as_of_moment
-    where sales_performance.quarter_start_date > as_of_moment.as_of_date
+    cross join reporting_dates
+    where sales_performance.quarter_start_date > reporting_dates.as_of_date
 
 ),
 

@@ -30,16 +30,6 @@ reporting_dates as (
 
 ),
 
--- "By the as-of date" means before midnight after it.
-as_of_moment as (
-
-    select
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_end_at
-    from reporting_dates
-
-),
-
 opportunities_by_as_of as (
 
     select
@@ -47,8 +37,8 @@ opportunities_by_as_of as (
         opportunities.account_id,
         opportunities.created_at
     from opportunities
-    cross join as_of_moment
-    where opportunities.created_at < as_of_moment.as_of_end_at
+    cross join reporting_dates
+    where opportunities.created_at < reporting_dates.as_of_end_at
 
 ),
 
@@ -62,8 +52,8 @@ events_by_as_of as (
         marketing_events.utm_campaign,
         marketing_events.occurred_at
     from marketing_events
-    cross join as_of_moment
-    where marketing_events.occurred_at < as_of_moment.as_of_end_at
+    cross join reporting_dates
+    where marketing_events.occurred_at < reporting_dates.as_of_end_at
 
 ),
 

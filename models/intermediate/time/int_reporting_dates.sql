@@ -77,7 +77,7 @@ data_range as (
 
 ),
 
-final as (
+reporting_window as (
 
     select
         data_start_date,
@@ -95,6 +95,21 @@ final as (
             cast({{ dbt.date_trunc('month', 'data_end_date') }} as date) as as_of_month
         {%- endif %}
     from data_range
+
+),
+
+final as (
+
+    select
+        data_start_date,
+        data_end_date,
+        as_of_date,
+        data_start_month,
+        as_of_month,
+        -- "By the as-of date" means before this moment: the midnight that follows it.
+        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
+            as as_of_end_at
+    from reporting_window
 
 )
 

@@ -28,16 +28,6 @@ reporting_dates as (
 
 ),
 
--- "By the as-of date" means before midnight after it.
-as_of_moment as (
-
-    select
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_end_at
-    from reporting_dates
-
-),
-
 -- Won is fct_opportunities' is_won; a win counts only when it closed by the as-of date.
 opportunities_by_as_of as (
 
@@ -47,11 +37,11 @@ opportunities_by_as_of as (
         opportunities.created_at,
         opportunities.amount_usd,
         coalesce(
-            opportunities.is_won and opportunities.closed_at < as_of_moment.as_of_end_at, false
+            opportunities.is_won and opportunities.closed_at < reporting_dates.as_of_end_at, false
         ) as is_won
     from opportunities
-    cross join as_of_moment
-    where opportunities.created_at < as_of_moment.as_of_end_at
+    cross join reporting_dates
+    where opportunities.created_at < reporting_dates.as_of_end_at
 
 ),
 
@@ -119,7 +109,13 @@ touch_credits as (
         end as position_based_credit,
         case
             when is_no_touch then cast(1 as {{ type_double() }})
-            else time_decay_weight / sum(time_decay_weight) over (partition by opportunity_id)
+            -- Summed in touch order: a floating-point sum in no particular order can differ in
+            -- its last digit from one run to the next, and the marts must be reproducible.
+            else time_decay_weight / sum(time_decay_weight) over (
+                partition by opportunity_id
+                order by touch_position
+                rows between unbounded preceding and unbounded following
+            )
         end as time_decay_credit
     from touches_weighted
 

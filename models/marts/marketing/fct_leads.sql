@@ -28,24 +28,14 @@ reporting_dates as (
 
 ),
 
--- "By the as-of date" means before midnight after it.
-as_of_moment as (
-
-    select
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_end_at
-    from reporting_dates
-
-),
-
 -- A double-submit is always created after its original, so dropping the later submissions never
 -- orphans one.
 lead_submissions_by_as_of as (
 
     select lead_submissions.*
     from lead_submissions
-    cross join as_of_moment
-    where lead_submissions.created_at < as_of_moment.as_of_end_at
+    cross join reporting_dates
+    where lead_submissions.created_at < reporting_dates.as_of_end_at
 
 ),
 
@@ -56,8 +46,8 @@ contacts_by_as_of as (
         contacts.lead_id,
         contacts.created_at
     from contacts
-    cross join as_of_moment
-    where contacts.created_at < as_of_moment.as_of_end_at
+    cross join reporting_dates
+    where contacts.created_at < reporting_dates.as_of_end_at
 
 ),
 
@@ -69,12 +59,12 @@ opportunities_by_as_of as (
         opportunities.account_id,
         opportunities.created_at,
         coalesce(
-            opportunities.is_won and opportunities.closed_at < as_of_moment.as_of_end_at, false
+            opportunities.is_won and opportunities.closed_at < reporting_dates.as_of_end_at, false
         ) as is_won,
         opportunities.closed_at
     from opportunities
-    cross join as_of_moment
-    where opportunities.created_at < as_of_moment.as_of_end_at
+    cross join reporting_dates
+    where opportunities.created_at < reporting_dates.as_of_end_at
 
 ),
 

@@ -45,17 +45,6 @@ reporting_dates as (
 
 ),
 
--- The end of the as-of date: the midnight that follows it.
-as_of_moment as (
-
-    select
-        as_of_date,
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_end_at
-    from reporting_dates
-
-),
-
 -- The first open stage of the pipeline, the last resort of the stage fallback (always one row).
 open_stages_ranked as (
 
@@ -78,11 +67,11 @@ opportunities_known_as_of as (
 
     select
         opportunities.*,
-        as_of_moment.as_of_date,
-        as_of_moment.as_of_end_at
+        reporting_dates.as_of_date,
+        reporting_dates.as_of_end_at
     from opportunities
-    cross join as_of_moment
-    where opportunities.created_at < as_of_moment.as_of_end_at
+    cross join reporting_dates
+    where opportunities.created_at < reporting_dates.as_of_end_at
 
 ),
 
@@ -90,8 +79,8 @@ stages_known_as_of as (
 
     select stages_sequenced.*
     from stages_sequenced
-    cross join as_of_moment
-    where stages_sequenced.entered_at < as_of_moment.as_of_end_at
+    cross join reporting_dates
+    where stages_sequenced.entered_at < reporting_dates.as_of_end_at
 
 ),
 
@@ -148,28 +137,28 @@ activity_summary as (
         min(activities.occurred_at) as first_activity_at,
         max(activities.occurred_at) as last_activity_at
     from activities
-    cross join as_of_moment
+    cross join reporting_dates
     where
         activities.opportunity_id is not null
-        and activities.occurred_at < as_of_moment.as_of_end_at
+        and activities.occurred_at < reporting_dates.as_of_end_at
     group by activities.opportunity_id
 
 ),
 
--- Stage at the end of the as-of date: the last stage entered by then, else the fallback.
+-- Stage at the end of the as-of date: the last stage entered by then, else the fallback
+-- (stage_at_moment_fallback).
 stage_as_of as (
 
     select
         opportunities_known_as_of.opportunity_id,
         coalesce(
             last_stage_as_of.stage_name,
-            case
-                when opportunities_known_as_of.closed_at < opportunities_known_as_of.as_of_end_at
-                    then opportunities_known_as_of.stage
-                when not first_stages.is_closed_stage then first_stages.stage_name
-                when not opportunities_known_as_of.is_closed then opportunities_known_as_of.stage
-                else first_open_stage.stage_name
-            end
+            {{ stage_at_moment_fallback(
+                opportunity='opportunities_known_as_of',
+                moment_at='opportunities_known_as_of.as_of_end_at',
+                first_stage='first_stages',
+                first_open_stage_name='first_open_stage.stage_name'
+            ) }}
         -- `stage` is the contract's column name (as in staging); only the alias trips RF04.
         ) as stage,  -- noqa: RF04
         last_stage_as_of.entered_at as stage_entered_at,

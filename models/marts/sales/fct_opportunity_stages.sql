@@ -14,16 +14,6 @@ reporting_dates as (
 
 ),
 
--- The end of the as-of date: the midnight that follows it.
-as_of_moment as (
-
-    select
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_end_at
-    from reporting_dates
-
-),
-
 -- Stages entered by the end of the as-of date; one left after it was still the current one then.
 -- Rows are a prefix of each opportunity's history, so stage_sequence and the backward-move flag
 -- (which look only at earlier rows) stay as they are.
@@ -39,13 +29,13 @@ stages_known_as_of as (
         stages_sequenced.is_backward_move,
         stages_sequenced.entered_at,
         case
-            when stages_sequenced.exited_at < as_of_moment.as_of_end_at
+            when stages_sequenced.exited_at < reporting_dates.as_of_end_at
                 then stages_sequenced.exited_at
         end as exited_at,
-        as_of_moment.as_of_end_at
+        reporting_dates.as_of_end_at
     from stages_sequenced
-    cross join as_of_moment
-    where stages_sequenced.entered_at < as_of_moment.as_of_end_at
+    cross join reporting_dates
+    where stages_sequenced.entered_at < reporting_dates.as_of_end_at
 
 ),
 

@@ -129,13 +129,12 @@ stage_at_snapshot as (
         created_by_snapshot.amount_usd,
         coalesce(
             stages_sequenced.stage_name,
-            case
-                when created_by_snapshot.closed_at < created_by_snapshot.snapshot_end_at
-                    then created_by_snapshot.stage
-                when not first_stages.is_closed_stage then first_stages.stage_name
-                when not created_by_snapshot.is_closed then created_by_snapshot.stage
-                else first_open_stage.stage_name
-            end
+            {{ stage_at_moment_fallback(
+                opportunity='created_by_snapshot',
+                moment_at='created_by_snapshot.snapshot_end_at',
+                first_stage='first_stages',
+                first_open_stage_name='first_open_stage.stage_name'
+            ) }}
         ) as stage_name
     from created_by_snapshot
     left join stages_sequenced

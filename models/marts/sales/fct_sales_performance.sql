@@ -19,16 +19,6 @@ reporting_dates as (
 
 ),
 
-as_of_moment as (
-
-    select
-        as_of_date,
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_end_at
-    from reporting_dates
-
-),
-
 quarter_starts as (
 
     select cast({{ dbt.date_trunc('quarter', 'month_start_date') }} as date) as quarter_start_date
@@ -46,9 +36,10 @@ quarters as (
                 'day', -1, dbt.dateadd('month', 3, 'quarter_starts.quarter_start_date')
             ) }} as date
         ) as quarter_end_date,
-        as_of_moment.as_of_date
+        reporting_dates.as_of_date,
+        reporting_dates.as_of_end_at
     from quarter_starts
-    cross join as_of_moment
+    cross join reporting_dates
 
 ),
 
@@ -59,13 +50,15 @@ quarter_snapshots as (
     select
         quarter_start_date,
         quarter_end_date,
-        cast(
-            {{ dbt.dateadd(
-                'day',
-                1,
-                'case when quarter_end_date < as_of_date then quarter_end_date else as_of_date end'
-            ) }} as {{ dbt.type_timestamp() }}
-        ) as snapshot_end_at
+        case
+            when quarter_end_date < as_of_date
+                then
+                    cast(
+                        {{ dbt.dateadd('day', 1, 'quarter_end_date') }}
+                        as {{ dbt.type_timestamp() }}
+                    )
+            else as_of_end_at
+        end as snapshot_end_at
     from quarters
 
 ),
