@@ -16,9 +16,14 @@ class Column:
         str  # the data model's type: uuid, varchar(n), numeric(p,s), timestamp, boolean, int, text
     )
     nullable: bool = True
+    # The data model's default, as a SQL expression for init_db's DDL (None: no default). It fills
+    # a column only when an INSERT leaves it out; the loaders always name every column.
+    default: str | None = None
 
 
-def _cols(*specs: tuple[str, str] | tuple[str, str, bool]) -> tuple[Column, ...]:
+def _cols(
+    *specs: tuple[str, str] | tuple[str, str, bool] | tuple[str, str, bool, str],
+) -> tuple[Column, ...]:
     return tuple(Column(*spec) for spec in specs)
 
 
@@ -30,11 +35,11 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("industry", "varchar(100)"),
         ("annual_revenue", "numeric(15,2)"),
         ("region", "varchar(100)"),
-        ("created_at", "timestamp"),
+        ("created_at", "timestamp", True, "now()"),
     ),
     "leads": _cols(
         ("lead_id", "uuid", False),
-        ("created_at", "timestamp", False),
+        ("created_at", "timestamp", False, "now()"),
         ("lead_source", "varchar(50)"),
         ("owner_id", "uuid"),
         ("email", "varchar(255)"),
@@ -45,7 +50,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("contact_id", "uuid", False),
         ("lead_id", "uuid"),
         ("account_id", "uuid"),
-        ("created_at", "timestamp", False),
+        ("created_at", "timestamp", False, "now()"),
         ("email", "varchar(255)"),
         ("title", "varchar(100)"),
         ("geo", "varchar(100)"),
@@ -54,15 +59,15 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("opportunity_id", "uuid", False),
         ("account_id", "uuid", False),
         ("owner_id", "uuid", False),
-        ("created_at", "timestamp"),
+        ("created_at", "timestamp", True, "now()"),
         ("close_date", "timestamp"),
         ("amount", "numeric(15,2)"),
-        ("currency", "varchar(10)"),
+        ("currency", "varchar(10)", True, "'USD'"),
         ("stage", "varchar(100)"),
         ("stage_probability", "numeric(5,2)"),
         ("lead_source", "varchar(50)"),
         ("campaign_id", "uuid"),
-        ("is_closed", "boolean"),
+        ("is_closed", "boolean", True, "false"),
         ("close_outcome", "varchar(50)"),
         ("product_line", "varchar(100)"),
     ),
@@ -98,7 +103,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("account_id", "uuid", False),
         ("opportunity_id", "uuid"),
         ("amount", "numeric(15,2)"),
-        ("currency", "varchar(10)"),
+        ("currency", "varchar(10)", True, "'USD'"),
         ("order_date", "timestamp", False),
         ("term_months", "int"),
     ),

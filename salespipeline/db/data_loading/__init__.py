@@ -1,0 +1,1 @@
+"""One command per raw table (``load_<table>``) and ``load_all``; the shared logic is ``loader``."""

@@ -1,0 +1,591 @@
+"""Load the generated CSVs into the raw tables of init_db: checked first, then all or nothing.
+
+How a file is loaded:
+
+1. Its header must name the data model's columns, in order (checked in Python on line 1).
+2. DuckDB reads it as text into a temporary table (``all_varchar``, so a bad value cannot stop
+   the reader halfway); a row's line in the file is its position + 2 (line 1 is the header).
+   This assumes one record per line: no quoted field of ours holds a line break (the generator
+   never writes one), otherwise the line numbers after it would be off.
+3. SQL checks, over the whole file at once: required values present, every value casts to its
+   column's type (and fits a varchar(n)), no primary key twice, every foreign key has a parent
+   (in raw.<parent>, or, for ``load_all``, in the parent's file being loaded with it). The first
+   failing row is reported as ``<file>:<line>: column <col>: <rule> (<value>)`` with the number
+   of rows that break the same rule.
+4. One transaction replaces the table's rows with the file's, so a failure leaves the table as
+   it was and running a loader twice leaves the same rows.
+
+A quoted empty field (``""``) stays an empty string and a bare empty field is null, as the
+generator writes them (docs/decisions.md, "CSV layout").
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from salespipeline.db._cli import EXIT_FAILURE, EXIT_USAGE, Parser, first_line
+from salespipeline.db.init_db import SCHEMA, table_state
+from salespipeline.schema import FOREIGN_KEYS, TABLES, Column, column_names, primary_key
+from salespipeline.warehouse import connect, warehouse_path
+
+DEFAULT_SEEDS = Path("seeds")
+REFERENCE_SCHEMA = "reference"
+REFERENCE_SEEDS = ("opportunity_stages", "fx_rates", "campaigns")
+_VALUE_WIDTH = 60
+_VARCHAR_LENGTH = re.compile(r"varchar\((\d+)\)")
+
+
+class LoadError(Exception):
+    """The data (or the warehouse) cannot be loaded; the message is shown to the user as is."""
+
+
+class UsageError(LoadError):
+    """The command was asked for something impossible (a file that does not exist)."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """The first row of a file that breaks one rule of the data model, and how many do."""
+
+    line: int
+    column: str
+    rule: str
+    value: str | None
+    count: int
+
+    def message(self, path: Path) -> str:
+        shown = "empty" if self.value is None else repr(_clip(self.value))
+        more = f"; {self.count - 1:,} more rows break this rule" if self.count > 1 else ""
+        return f"{path}:{self.line}: column {self.column}: {self.rule} ({shown}){more}"
+
+
+def _clip(value: str) -> str:
+    return value if len(value) <= _VALUE_WIDTH else value[: _VALUE_WIDTH - 3] + "..."
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# --- reading and checking a file -----------------------------------------------------------
+
+
+def check_header(table: str, path: Path) -> None:
+    """Line 1 must list exactly the data model's columns in its order (the CSV layout contract)."""
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), None)
+    except (OSError, UnicodeDecodeError) as error:
+        raise LoadError(f"{path}: cannot read the file: {error}") from error
+    expected = column_names(table)
+    if header is None:
+        raise LoadError(f"{path}:1: empty file: expected a header with {', '.join(expected)}")
+    if header == expected:
+        return
+    for position, name in enumerate(header):
+        if name not in expected:
+            raise LoadError(
+                f"{path}:1: column {name}: not a column of {table} in the data model "
+                f"(expected header: {','.join(expected)})"
+            )
+        if header.count(name) > 1:
+            raise LoadError(f"{path}:1: column {name}: appears twice in the header")
+        if position >= len(expected) or expected[position] != name:
+            missing = [column for column in expected if column not in header]
+            if missing:
+                break
+            raise LoadError(
+                f"{path}:1: column {name}: out of order in the header "
+                f"(expected header: {','.join(expected)})"
+            )
+    missing = [column for column in expected if column not in header]
+    raise LoadError(
+        f"{path}:1: column {missing[0]}: missing from the header "
+        f"(expected header: {','.join(expected)})"
+    )
+
+
+def stage(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> str:
+    """Read the file as text into a temporary table; returns its name.
+
+    Columns are declared rather than sniffed, so a header-only file and a column of nulls read
+    the same way as any other; the header itself was checked by :func:`check_header`.
+    """
+    check_header(table, path)
+    name = f"_text_{table}"
+    columns = ", ".join(f"{_literal(column)}: 'varchar'" for column in column_names(table))
+    try:
+        con.execute(
+            f"create or replace temp table {name} as select * from read_csv("
+            f"{_literal(str(path))}, header = true, auto_detect = false, delim = ',', "
+            f"quote = '\"', escape = '\"', allow_quoted_nulls = false, "
+            f"columns = {{{columns}}})"
+        )
+    except duckdb.Error as error:
+        raise LoadError(f"{path}: not a CSV file of the data model: {first_line(error)}") from error
+    return name
+
+
+def _column_rules(column: Column) -> list[tuple[str, str]]:
+    """(rule, SQL condition that breaks it) for one column's values, in reporting order."""
+    value = _quote(column.name)
+    rules = []
+    if not column.nullable:
+        rules.append(("required value missing (NOT NULL)", f"{value} is null"))
+    broken = f"{value} is not null and try_cast({value} as {column.type}) is null"
+    if column.type == "int":  # a cast would round 1.5 to 2; a count must be a whole number
+        broken = (
+            f"{value} is not null and (try_cast({value} as int) is null "
+            f"or not regexp_full_match(trim({value}), '[+-]?[0-9]+'))"
+        )
+    rules.append((f"not a valid {column.type}", broken))
+    if length := _VARCHAR_LENGTH.fullmatch(column.type):
+        limit = int(length.group(1))
+        rules.append((f"longer than {limit} characters", f"length({value}) > {limit}"))
+    return rules
+
+
+def _first_violation(
+    con: duckdb.DuckDBPyConnection, relation: str, checks: list[tuple[str, str, str, str]]
+) -> Violation | None:
+    """One pass over ``relation`` for many (column, rule, value expression, condition) checks.
+
+    Returns the broken check whose first row comes earliest in the file (ties: check order).
+    """
+    if not checks:
+        return None
+    parts = []
+    for _column, _rule, value, condition in checks:
+        parts.append(
+            f"count(*) filter (where {condition}), "
+            f"min(_line) filter (where {condition}), "
+            f"arg_min({value}, _line) filter (where {condition})"
+        )
+    row = con.execute(f"select {', '.join(parts)} from {relation}").fetchone()
+    found = []
+    for index, (column, rule, _value, _condition) in enumerate(checks):
+        count, line, value = row[3 * index : 3 * index + 3]
+        if count:
+            found.append((line, index, Violation(line, column, rule, value, count)))
+    return min(found)[2] if found else None
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection, table: str, text: str, parents: Callable[[str], str]
+) -> str:
+    """Check the staged text of ``table``; returns a temporary table of typed rows with ``_line``.
+
+    ``parents(parent)`` names the relation holding that parent table's keys: raw.<parent> when a
+    single table is loaded, the parent's typed file when ``load_all`` loads them together.
+    The first broken rule is raised as a :class:`_ViolationError`.
+    """
+    lined = f"(select *, rowid + 2 as _line from {text})"
+    checks = []
+    for column in TABLES[table]:
+        for rule, condition in _column_rules(column):
+            checks.append((column.name, rule, _quote(column.name), condition))
+    if violation := _first_violation(con, lined, checks):
+        raise _ViolationError(violation)
+
+    typed = f"_typed_{table}"
+    casts = ", ".join(
+        f"cast({_quote(column.name)} as {column.type}) as {_quote(column.name)}"
+        for column in TABLES[table]
+    )
+    con.execute(
+        f"create or replace temp table {typed} as select {casts}, _line from {lined} order by _line"
+    )
+
+    key = _quote(primary_key(table))
+    count, line, value, first = con.execute(
+        f"select count(*), min(_line), arg_min(cast({key} as varchar), _line), "
+        f"arg_min(_first, _line) from (select {key}, _line, "
+        f"min(_line) over (partition by {key}) as _first from {typed}) where _line > _first"
+    ).fetchone()
+    if count:
+        rule = f"duplicate primary key (first on line {first})"
+        raise _ViolationError(Violation(line, primary_key(table), rule, value, count))
+
+    for (child, column), (parent, parent_column) in FOREIGN_KEYS.items():
+        if child != table:
+            continue
+        source = parents(parent)
+        orphans = (
+            f"(select c.{_quote(column)}, c._line from {typed} as c "
+            f"left join {source} as p on p.{_quote(parent_column)} = c.{_quote(column)} "
+            f"where c.{_quote(column)} is not null and p.{_quote(parent_column)} is null)"
+        )
+        hint = (
+            f"load {parent} first"
+            if source == f"{SCHEMA}.{parent}"
+            else f"not in the {parent} file loaded with it"
+        )
+        if violation := _first_violation(
+            con,
+            orphans,
+            [
+                (
+                    column,
+                    f"foreign key: no {parent}.{parent_column} with this value ({hint})",
+                    f"cast({_quote(column)} as varchar)",
+                    "true",
+                )
+            ],
+        ):
+            raise _ViolationError(violation)
+    return typed
+
+
+class _ViolationError(Exception):
+    def __init__(self, violation: Violation) -> None:
+        super().__init__(violation.rule)
+        self.violation = violation
+
+
+def read_checked(
+    con: duckdb.DuckDBPyConnection, table: str, path: Path, parents: Callable[[str], str]
+) -> str:
+    """Stage and validate one file; a broken rule becomes a :class:`LoadError` naming the file."""
+    text = stage(con, table, path)
+    try:
+        return validate(con, table, text, parents)
+    except _ViolationError as error:
+        raise LoadError(error.violation.message(path)) from None
+    finally:
+        con.execute(f"drop table if exists {text}")
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _children(table: str) -> list[tuple[str, str, str]]:
+    """(child table, child column, this table's column) for every foreign key into ``table``."""
+    return [
+        (child, column, parent_column)
+        for (child, column), (parent, parent_column) in FOREIGN_KEYS.items()
+        if parent == table
+    ]
+
+
+def _foreign_key_columns(table: str) -> list[str]:
+    return [column for (child, column) in FOREIGN_KEYS if child == table]
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, typed: str, path: Path) -> int:
+    """Make raw.<table> hold exactly the file's rows, in one transaction; returns the row count.
+
+    DuckDB refuses to delete a parent row that a child row references, even when the same
+    transaction re-inserts it, and it updates a row's foreign key or primary key by deleting and
+    re-inserting it. So when child tables hold rows, the rows are synchronised instead of
+    replaced: rows whose key is not in the file are deleted, changed rows are updated in place,
+    new rows inserted. What that cannot do is refused before anything changes: dropping a key a
+    child still references, or changing a foreign key of such a table (reload with load_all).
+    """
+    target = f"{SCHEMA}.{table}"
+    names = ", ".join(_quote(name) for name in column_names(table))
+    referencing = []
+    for child, column, parent_column in _children(table):
+        count, example = con.execute(
+            f"select count(distinct c.{_quote(column)}), min(c.{_quote(column)}) "
+            f"from {SCHEMA}.{child} as c left join {typed} as f "
+            f"on f.{_quote(parent_column)} = c.{_quote(column)} "
+            f"where c.{_quote(column)} is not null and f.{_quote(parent_column)} is null"
+        ).fetchone()
+        if count:
+            raise LoadError(
+                f"{path}: cannot replace {target}: {SCHEMA}.{child}.{column} references "
+                f"{count:,} {table} not in the file (first: {example}); load every table with "
+                "load_all, which clears the children first"
+            )
+        if con.execute(
+            f"select count(*) from {SCHEMA}.{child} where {_quote(column)} is not null"
+        ).fetchone()[0]:
+            referencing.append(f"{SCHEMA}.{child}")
+    if referencing:
+        statements = _synchronise(con, table, typed, path, referencing)
+    else:
+        statements = [
+            f"delete from {target}",
+            f"insert into {target} ({names}) select {names} from {typed} order by _line",
+        ]
+    con.execute("begin transaction")
+    try:
+        for statement in statements:
+            con.execute(statement)
+        con.execute("commit")
+    except duckdb.Error as error:
+        con.execute("rollback")
+        raise LoadError(f"{path}: {target} unchanged: {first_line(error)}") from error
+    return con.execute(f"select count(*) from {target}").fetchone()[0]
+
+
+def _synchronise(
+    con: duckdb.DuckDBPyConnection, table: str, typed: str, path: Path, referencing: list[str]
+) -> list[str]:
+    """The statements that turn a referenced raw table into the file without deleting a key."""
+    target = f"{SCHEMA}.{table}"
+    key = _quote(primary_key(table))
+    names = ", ".join(_quote(name) for name in column_names(table))
+    for column in _foreign_key_columns(table):
+        count, line, value = con.execute(
+            f"select count(*), min(f._line), arg_min(cast(f.{_quote(column)} as varchar), f._line) "
+            f"from {typed} as f inner join {target} as t on t.{key} = f.{key} "
+            f"where t.{_quote(column)} is distinct from f.{_quote(column)}"
+        ).fetchone()
+        if count:
+            rule = (
+                f"changes the foreign key of a row that {', '.join(referencing)} reference(s); "
+                "DuckDB cannot update it in place: reload every table with load_all"
+            )
+            raise LoadError(Violation(line, column, rule, value, count).message(path))
+    fixed = {primary_key(table), *_foreign_key_columns(table)}
+    values = [name for name in column_names(table) if name not in fixed]
+    statements = [f"delete from {target} where {key} not in (select {key} from {typed})"]
+    if values:
+        assignments = ", ".join(f"{_quote(name)} = f.{_quote(name)}" for name in values)
+        changed = " or ".join(
+            f"t.{_quote(name)} is distinct from f.{_quote(name)}" for name in values
+        )
+        statements.append(
+            f"update {target} as t set {assignments} from {typed} as f "
+            f"where t.{key} = f.{key} and ({changed})"
+        )
+    statements.append(
+        f"insert into {target} ({names}) select {names} from {typed} "
+        f"where {key} not in (select {key} from {target}) order by _line"
+    )
+    return statements
+
+
+# --- the warehouse, the seed folder and the reference lookups -----------------------------
+
+
+def check_initialised(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> None:
+    """The loaders write only into tables with init_db's DDL: its constraints are the contract."""
+    state = table_state(con)
+    for table in tables:
+        if table in state.missing:
+            raise LoadError(
+                f"{warehouse_path()}: {SCHEMA}.{table} does not exist: "
+                "run python -m salespipeline.db.init_db first"
+            )
+        if table in state.different:
+            raise LoadError(
+                f"{warehouse_path()}: {SCHEMA}.{table} was not created by init_db (another "
+                "definition, e.g. dbt seed's): run python -m salespipeline.db.init_db --force "
+                "first (drops the raw rows)"
+            )
+
+
+def ensure_seeds(folder: Path, announce: Callable[[str], None]) -> None:
+    """Generate the default dataset into ``folder`` when it holds none of the eight CSVs.
+
+    Only then: if some files exist, regenerating would overwrite them, so a missing one is an
+    error instead (see :func:`seed_file`).
+    """
+    if any((folder / f"{table}.csv").exists() for table in TABLES):
+        return
+    announce(
+        f"no seed CSVs in {folder}/: generating the default dataset first "
+        f"(python -m salespipeline generate --out {folder})"
+    )
+    from salespipeline import cli  # the generator: imported only when it is needed
+
+    if cli.main(["generate", "--out", str(folder), "--quiet"]) != 0:
+        raise LoadError(f"{folder}: generating the default dataset failed (see above)")
+
+
+def seed_file(folder: Path, table: str) -> Path:
+    path = folder / f"{table}.csv"
+    if not path.is_file():
+        raise LoadError(
+            f"{path}: not found (other seed files exist, so nothing is regenerated): run "
+            "python -m salespipeline generate, or pass --file"
+        )
+    return path
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
+    """Put the committed lookups into schema reference with the types ``dbt seed`` gives them.
+
+    The models read them with ref(), so a warehouse filled by the loaders needs them too. The
+    types come from seeds/reference/_reference__seeds.yml, the file dbt itself reads, so the
+    two paths cannot disagree. The tables carry no constraints, like dbt's, so a later
+    ``dbt seed`` can replace them.
+    """
+    config = folder / "_reference__seeds.yml"
+    try:
+        seeds = {seed["name"]: seed for seed in yaml.safe_load(config.read_text())["seeds"]}
+    except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
+        raise LoadError(
+            f"{config}: cannot read the reference seeds' column types: {error}"
+        ) from None
+    con.execute(f"create schema if not exists {REFERENCE_SCHEMA}")
+    loaded = {}
+    for name in REFERENCE_SEEDS:
+        path = folder / f"{name}.csv"
+        try:
+            types = seeds[name]["config"]["column_types"]
+            casts = ", ".join(
+                f"cast({_quote(column)} as {kind}) as {_quote(column)}"
+                for column, kind in types.items()
+            )
+            con.execute(
+                f"create or replace table {REFERENCE_SCHEMA}.{name} as select {casts} "
+                f"from read_csv({_literal(str(path))}, header = true, all_varchar = true)"
+            )
+        except KeyError:
+            raise LoadError(f"{config}: no column_types for seed {name}") from None
+        except duckdb.Error as error:
+            raise LoadError(
+                f"{path}: cannot load {REFERENCE_SCHEMA}.{name}: {first_line(error)}"
+            ) from error
+        loaded[name] = con.execute(f"select count(*) from {REFERENCE_SCHEMA}.{name}").fetchone()[0]
+    return loaded
+
+
+# --- the two operations -------------------------------------------------------------------
+
+
+def load_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
+    """Load one file into raw.<table>, foreign keys checked against the raw parent tables."""
+    check_initialised(con, [table])
+    typed = read_checked(con, table, path, lambda parent: f"{SCHEMA}.{parent}")
+    try:
+        return replace_rows(con, table, typed, path)
+    finally:
+        con.execute(f"drop table if exists {typed}")
+
+
+def load_all(
+    con: duckdb.DuckDBPyConnection, folder: Path, reference: Path
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Load the reference lookups and all eight files; returns rows per table (reference, raw).
+
+    Every file is checked before any raw table changes, with foreign keys checked against the
+    parent files loaded alongside, so bad data leaves the whole raw schema as it was. Then the
+    raw tables are emptied children first (one statement each: DuckDB cannot delete a parent
+    and its children in one transaction) and filled parents first, each table in one
+    transaction.
+    """
+    check_initialised(con, TABLES)
+    paths = {table: seed_file(folder, table) for table in TABLES}
+    typed: dict[str, str] = {}
+    try:
+        for table, path in paths.items():
+            typed[table] = read_checked(con, table, path, lambda parent: typed[parent])
+        reference_rows = load_reference(con, reference)
+        for table in reversed(TABLES):
+            con.execute(f"delete from {SCHEMA}.{table}")
+        rows = {table: replace_rows(con, table, typed[table], paths[table]) for table in TABLES}
+    finally:
+        for name in typed.values():
+            con.execute(f"drop table if exists {name}")
+    return reference_rows, rows
+
+
+# --- command lines ------------------------------------------------------------------------
+
+
+def _error(prog: str, error: Exception) -> int:
+    print(f"{prog}: error: {error}", file=sys.stderr)
+    return EXIT_USAGE if isinstance(error, UsageError) else EXIT_FAILURE
+
+
+def table_main(table: str, argv: list[str] | None = None) -> int:
+    """``python -m salespipeline.db.data_loading.load_<table> [--file CSV]``."""
+    prog = f"load_{table}"
+    parser = Parser(
+        prog=prog,
+        description=f"Load {table}.csv into {SCHEMA}.{table} of the warehouse the dbt profile "
+        "points at, replacing its rows; the file is checked against the data model first.",
+    )
+    parser.add_argument(
+        "--file",
+        type=Path,
+        help=f"the CSV to load (default: seeds/{table}.csv, generating the default dataset "
+        "into seeds/ if it holds none)",
+    )
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        if args.file is not None:
+            if not args.file.is_file():
+                raise UsageError(f"--file {args.file}: no such file")
+            path = args.file
+        else:
+            ensure_seeds(DEFAULT_SEEDS, print)
+            path = seed_file(DEFAULT_SEEDS, table)
+        with connect() as con:
+            rows = load_table(con, table, path)
+    except LoadError as error:
+        return _error(prog, error)
+    except duckdb.Error as error:
+        return _error(prog, LoadError(f"{warehouse_path()}: {first_line(error)}"))
+    elapsed = time.perf_counter() - started
+    print(f"{SCHEMA}.{table}: {rows:,} rows from {path} in {elapsed:.2f} s")
+    return 0
+
+
+def all_main(argv: list[str] | None = None) -> int:
+    """``python -m salespipeline.db.data_loading.load_all [--seeds DIR] [--reference DIR]``."""
+    prog = "load_all"
+    parser = Parser(
+        prog=prog,
+        description="Load the reference lookups into schema reference and the eight CSVs into "
+        "schema raw, in dependency order; every file is checked before anything changes.",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=Path,
+        default=DEFAULT_SEEDS,
+        help="folder with the eight CSVs (default: %(default)s; the default dataset is "
+        "generated into it if it holds none)",
+    )
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        default=DEFAULT_SEEDS / "reference",
+        help="folder with the committed reference lookups (default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        if not (args.reference / "_reference__seeds.yml").is_file():
+            raise UsageError(
+                f"--reference {args.reference}: no _reference__seeds.yml there (run from the "
+                "project root or name the folder)"
+            )
+        if args.seeds.exists() and not args.seeds.is_dir():
+            raise UsageError(f"--seeds {args.seeds}: not a folder")
+        ensure_seeds(args.seeds, print)
+        with connect() as con:
+            reference_rows, rows = load_all(con, args.seeds, args.reference)
+    except LoadError as error:
+        return _error(prog, error)
+    except duckdb.Error as error:
+        return _error(prog, LoadError(f"{warehouse_path()}: {first_line(error)}"))
+    elapsed = time.perf_counter() - started
+    for name, count in reference_rows.items():
+        print(f"{REFERENCE_SCHEMA}.{name}: {count:,} rows")
+    for table, count in rows.items():
+        print(f"{SCHEMA}.{table}: {count:,} rows")
+    total = sum(rows.values())
+    rate = total / elapsed if elapsed > 0 else 0.0
+    print(
+        f"loaded {total:,} raw rows into {warehouse_path()} in {elapsed:.2f} s ({rate:,.0f} rows/s)"
+    )
+    return 0

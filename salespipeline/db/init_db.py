@@ -1,0 +1,192 @@
+"""``python -m salespipeline.db.init_db``: create schema ``raw`` and the data model's eight tables.
+
+The DDL is derived from salespipeline/schema.py (types, primary keys, NOT NULL, defaults, foreign
+keys), so the warehouse enforces the same data model the generator writes and the tests check.
+Running it on an initialised warehouse changes nothing; a table that exists with another
+definition (for example one ``dbt seed`` created, without constraints) is left alone unless
+``--force`` is given, because recreating a table drops its rows.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+import duckdb
+
+from salespipeline.db._cli import EXIT_FAILURE, Parser, first_line
+from salespipeline.schema import FOREIGN_KEYS, TABLES, primary_key
+from salespipeline.warehouse import connect, warehouse_path
+
+SCHEMA = "raw"
+
+
+class InitError(Exception):
+    """The warehouse cannot be initialised as asked; the message is shown to the user as is."""
+
+
+def create_table_sql(table: str) -> str:
+    """The data model's DDL for one raw table."""
+    lines = []
+    for column in TABLES[table]:
+        line = f"{column.name} {column.type}"
+        if column.name == primary_key(table):
+            line += " primary key"
+        elif not column.nullable:
+            line += " not null"
+        if column.default is not None:
+            line += f" default {column.default}"
+        lines.append(line)
+    for (child, child_column), (parent, parent_column) in FOREIGN_KEYS.items():
+        if child == table:
+            lines.append(
+                f"foreign key ({child_column}) references {SCHEMA}.{parent} ({parent_column})"
+            )
+    body = ",\n    ".join(lines)
+    return f"create table {SCHEMA}.{table} (\n    {body}\n)"
+
+
+def _expected_definitions() -> dict[str, str]:
+    """Each table's definition as DuckDB itself normalises it, to compare with an existing file.
+
+    DuckDB rewrites DDL (upper-case types, defaults in parentheses, varchar lengths dropped), so
+    the reliable comparison is catalogue text against catalogue text of the same DuckDB version.
+    """
+    with duckdb.connect(":memory:") as scratch:
+        scratch.execute(f"create schema {SCHEMA}")
+        for table in TABLES:
+            scratch.execute(create_table_sql(table))
+        return _definitions(scratch)
+
+
+def _definitions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    rows = con.execute(
+        "select table_name, sql from duckdb_tables() "
+        "where schema_name = ? and database_name = current_database()",
+        [SCHEMA],
+    ).fetchall()
+    return {name: sql for name, sql in rows if name in TABLES}
+
+
+@dataclass
+class TableState:
+    """How the raw tables of a warehouse compare with the data model."""
+
+    matching: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    different: list[str] = field(default_factory=list)
+
+
+def table_state(con: duckdb.DuckDBPyConnection) -> TableState:
+    expected = _expected_definitions()
+    existing = _definitions(con)
+    state = TableState()
+    for table in TABLES:
+        if table not in existing:
+            state.missing.append(table)
+        elif existing[table] == expected[table]:
+            state.matching.append(table)
+        else:
+            state.different.append(table)
+    return state
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {SCHEMA}.{table}").fetchone()[0]
+
+
+def init_db(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> list[str]:
+    """Bring schema raw to the data model's DDL; returns what was done, one line per step.
+
+    With ``force`` every raw table is dropped (children before parents: DuckDB refuses to drop a
+    table another one references) and recreated. Without it, only missing tables are created,
+    and a table with another definition is an error rather than silently replaced.
+    """
+    con.execute(f"create schema if not exists {SCHEMA}")
+    state = table_state(con)
+    if state.different and not force:
+        raise InitError(
+            f"{len(state.different)} raw tables exist with another definition than the data "
+            f"model's (first: {SCHEMA}.{state.different[0]}; created by `dbt seed`?): run with "
+            "--force to recreate them (drops their rows)"
+        )
+    done: list[str] = []
+    if force:
+        done.extend(drop_raw(con))
+        to_create = list(TABLES)
+    else:
+        to_create = state.missing
+    con.execute("begin transaction")
+    for table in to_create:  # in dependency order: parents exist before their children
+        con.execute(create_table_sql(table))
+    con.execute("commit")
+    if to_create:
+        done.append(f"created {len(to_create)} tables in schema {SCHEMA}: " + ", ".join(to_create))
+    return done
+
+
+def drop_raw(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Drop the eight raw tables, children first, so that ``dbt seed`` can create its own.
+
+    ``dbt seed`` cannot reload tables that have foreign keys: it empties and fills them one at a
+    time, in any order, and DuckDB refuses to empty a parent while a child references it.
+    """
+    state = table_state(con)
+    present = state.matching + state.different
+    rows = sum(row_count(con, table) for table in present)
+    for table in reversed(TABLES):
+        if table in present:
+            con.execute(f"drop table {SCHEMA}.{table}")
+    if not present:
+        return []
+    return [f"dropped {len(present)} raw tables and their {rows:,} rows"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = Parser(
+        prog="init_db",
+        description="Create schema raw and the eight tables of the data model in the warehouse "
+        "the dbt profile points at (SALESPIPELINE_DUCKDB, default salespipeline.duckdb).",
+    )
+    options = parser.add_mutually_exclusive_group()
+    options.add_argument(
+        "--force",
+        action="store_true",
+        help="drop and recreate the raw tables even if they exist (their rows are lost)",
+    )
+    options.add_argument(
+        "--drop",
+        action="store_true",
+        help="only drop the raw tables (their rows are lost), e.g. to switch to `dbt seed`",
+    )
+    args = parser.parse_args(argv)
+    path = warehouse_path()
+    if args.force or args.drop:
+        option = "--force" if args.force else "--drop"
+        print(
+            f"init_db: warning: {option} drops every raw table in {path} with its data",
+            file=sys.stderr,
+        )
+    try:
+        with connect(path) as con:
+            done = drop_raw(con) if args.drop else init_db(con, force=args.force)
+    except InitError as error:
+        print(f"init_db: error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except duckdb.Error as error:
+        print(f"init_db: error: {path}: {first_line(error)}", file=sys.stderr)
+        return EXIT_FAILURE
+    if not done:
+        state = (
+            "has no raw tables"
+            if args.drop
+            else (f"already initialised (schema {SCHEMA}, {len(TABLES)} tables)")
+        )
+        print(f"{path}: {state}; nothing changed")
+    for line in done:
+        print(f"{path}: {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

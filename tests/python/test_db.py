@@ -1,0 +1,545 @@
+"""The loader path: init_db and the load_* commands, run as users run them (subprocesses).
+
+Each command runs with its working directory in a temporary folder and SALESPIPELINE_DUCKDB
+pointing at a temporary warehouse, on a tiny generated dataset. The last test builds every model
+from loader-filled tables and compares the marts with the `dbt seed` path's.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+from support import REPO_ROOT, Dataset, connect_warehouse, make_dataset, run_dbt
+
+from salespipeline.db.data_loading import loader
+from salespipeline.schema import FOREIGN_KEYS, TABLES, column_names, primary_key
+from salespipeline.warehouse import STORAGE_CONFIG
+
+REFERENCE = REPO_ROOT / "seeds" / "reference"
+TINY_SCALE = 0.02
+
+
+def run(
+    command: str, *args: str, warehouse: Path, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m salespipeline.db.<command>``, as a user types it."""
+    env = {**os.environ, "SALESPIPELINE_DUCKDB": str(warehouse)}
+    return subprocess.run(
+        [sys.executable, "-m", f"salespipeline.db.{command}", *args],
+        cwd=cwd or warehouse.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def load(table: str, path: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
+    return run(f"data_loading.load_{table}", "--file", str(path), warehouse=warehouse)
+
+
+def load_all(folder: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
+    return run(
+        "data_loading.load_all",
+        "--seeds",
+        str(folder),
+        "--reference",
+        str(REFERENCE),
+        warehouse=warehouse,
+    )
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, f"exit {result.returncode}: {result.stderr}"
+    return result.stdout
+
+
+def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every raw table's rows, sorted: what "unchanged" is compared against."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {
+            table: sorted(
+                con.execute(f"select * from raw.{table}").fetchall(),
+                key=lambda row: str(row[0]),
+            )
+            for table in TABLES
+        }
+
+
+def csv_rows(path: Path) -> list[list[str]]:
+    with open(path, newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> Path:
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    return make_dataset(tmp_path_factory.mktemp("tiny"), seed=3, scale=TINY_SCALE)
+
+
+@pytest.fixture(scope="module")
+def loaded_template(tiny: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse after init_db and load_all of the tiny dataset (copied by each test)."""
+    warehouse = tmp_path_factory.mktemp("loaded") / "loaded.duckdb"
+    ok(run("init_db", warehouse=warehouse))
+    ok(load_all(tiny.folder, warehouse))
+    return warehouse
+
+
+@pytest.fixture
+def loaded(loaded_template: Path, tmp_path: Path) -> Path:
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copy(loaded_template, warehouse)
+    return warehouse
+
+
+# --- init_db ------------------------------------------------------------------------------
+
+
+def test_init_db_creates_the_data_model_as_ddl(tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh.duckdb"
+    out = ok(run("init_db", warehouse=warehouse))
+    assert "created 8 tables in schema raw" in out
+
+    with duckdb.connect(str(warehouse), config=dict(STORAGE_CONFIG)) as con:
+        types = dict(
+            con.execute(
+                "select table_name || '.' || column_name, data_type from information_schema.columns"
+                " where table_schema = 'raw'"
+            ).fetchall()
+        )
+        expected_types = {"uuid": "UUID", "timestamp": "TIMESTAMP", "boolean": "BOOLEAN"}
+        expected_types |= {"int": "INTEGER", "text": "VARCHAR"}
+        for table, columns in TABLES.items():
+            for column in columns:
+                kind = column.type.split("(")[0]
+                wanted = {"varchar": "VARCHAR", "numeric": "DECIMAL" + column.type[7:]}.get(
+                    kind, expected_types.get(kind)
+                )
+                assert types[f"{table}.{column.name}"] == wanted, (table, column)
+        constraints = con.execute(
+            "select table_name, constraint_type, constraint_column_names from duckdb_constraints()"
+            " where schema_name = 'raw'"
+        ).fetchall()
+        keys = {(t, c[0]) for t, kind, c in constraints if kind == "PRIMARY KEY"}
+        assert keys == {(table, primary_key(table)) for table in TABLES}
+        foreign = {(t, c[0]) for t, kind, c in constraints if kind == "FOREIGN KEY"}
+        assert foreign == set(FOREIGN_KEYS)
+        not_null = {(t, c[0]) for t, kind, c in constraints if kind == "NOT NULL"}
+        assert not_null == {
+            (table, column.name)
+            for table, columns in TABLES.items()
+            for column in columns
+            if not column.nullable
+        }
+        # Defaults fill what an insert leaves out; a missing required value is refused.
+        con.execute("begin transaction")
+        account = "00000000-0000-0000-0000-000000000001"
+        con.execute("insert into raw.accounts (account_id, name) values (?, 'Acme')", [account])
+        con.execute(
+            "insert into raw.opportunities (opportunity_id, account_id, owner_id) values (?, ?, ?)",
+            ["00000000-0000-0000-0000-000000000002", account, account],
+        )
+        assert con.execute("select created_at is not null from raw.accounts").fetchone() == (True,)
+        assert con.execute(
+            "select currency, is_closed, created_at is not null from raw.opportunities"
+        ).fetchone() == ("USD", False, True)
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute(
+                "insert into raw.leads (lead_id, created_at, account_id) values (?, null, ?)",
+                ["00000000-0000-0000-0000-000000000003", account],
+            )
+        con.execute("rollback")
+
+
+def test_init_db_again_changes_nothing_and_force_warns(loaded: Path) -> None:
+    before = snapshot(loaded)
+    again = run("init_db", warehouse=loaded)
+    assert "already initialised" in ok(again)
+    assert "nothing changed" in again.stdout
+    assert snapshot(loaded) == before
+
+    forced = run("init_db", "--force", warehouse=loaded)
+    ok(forced)
+    assert "warning: --force drops every raw table" in forced.stderr
+    assert f"and their {sum(map(len, before.values())):,} rows" in forced.stdout
+    assert all(rows == [] for rows in snapshot(loaded).values())
+
+
+def test_init_db_refuses_tables_dbt_seed_made_until_forced(tiny: Dataset, tmp_path: Path):
+    """dbt seed's tables have no constraints: init_db must not mistake them for its own."""
+    warehouse = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(warehouse), config=dict(STORAGE_CONFIG)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.accounts (account_id uuid, name varchar)")
+        con.execute("insert into raw.accounts values (uuid(), 'kept')")
+    refused = run("init_db", warehouse=warehouse)
+    assert refused.returncode == 1
+    assert "first: raw.accounts" in refused.stderr
+    assert "--force" in refused.stderr
+    loader_refused = load("accounts", tiny.path("accounts"), warehouse)
+    assert loader_refused.returncode == 1
+    assert "raw.accounts was not created by init_db" in loader_refused.stderr
+    ok(run("init_db", "--force", warehouse=warehouse))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        sql = con.execute(
+            "select sql from duckdb_tables() where schema_name = 'raw' and table_name = 'accounts'"
+        ).fetchone()[0]
+    assert "PRIMARY KEY" in sql
+
+
+def test_init_db_drop_makes_room_for_dbt_seed(loaded: Path) -> None:
+    dropped = run("init_db", "--drop", warehouse=loaded)
+    assert "dropped 8 raw tables" in ok(dropped)
+    assert "warning: --drop" in dropped.stderr
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        left = con.execute("select count(*) from duckdb_tables() where schema_name = 'raw'")
+        assert left.fetchone() == (0,)
+    assert run("init_db", "--drop", "--force", warehouse=loaded).returncode == 2
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def test_each_loader_loads_its_file_in_dependency_order(tiny: Dataset, tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh.duckdb"
+    ok(run("init_db", warehouse=warehouse))
+    for table in TABLES:
+        out = ok(load(table, tiny.path(table), warehouse))
+        assert out.startswith(f"raw.{table}: {len(tiny.frame(table)):,} rows from ")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for table in TABLES:
+            keys = {
+                str(key)
+                for (key,) in con.execute(
+                    f"select {primary_key(table)} from raw.{table}"
+                ).fetchall()
+            }
+            assert keys == set(tiny.frame(table)[primary_key(table)]), table
+
+
+def test_load_all_fills_raw_and_reference(loaded: Path, tiny: Dataset) -> None:
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        for table in TABLES:
+            count = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            assert count == len(tiny.frame(table)), table
+        for name in loader.REFERENCE_SEEDS:
+            expected = len(csv_rows(REFERENCE / f"{name}.csv")) - 1
+            assert con.execute(f"select count(*) from reference.{name}").fetchone() == (expected,)
+        kinds = dict(
+            con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'reference' and table_name = 'fx_rates'"
+            ).fetchall()
+        )
+    assert kinds == {"currency_code": "VARCHAR", "rate_to_usd": "DECIMAL(12,6)"}
+
+
+def test_loading_twice_leaves_the_same_rows(loaded: Path, tiny: Dataset) -> None:
+    before = snapshot(loaded)
+    ok(load_all(tiny.folder, loaded))
+    assert snapshot(loaded) == before
+    for table in TABLES:  # parents with children loaded take the in-place path
+        ok(load(table, tiny.path(table), loaded))
+    assert snapshot(loaded) == before
+
+
+def test_reloading_a_referenced_parent_updates_it_in_place(
+    loaded: Path, tiny: Dataset, tmp_path: Path
+) -> None:
+    """Contacts reference leads: a changed email is updated, a changed foreign key refused."""
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        lead = con.execute(
+            "select cast(l.lead_id as varchar) from raw.leads as l inner join raw.contacts as c "
+            "on c.lead_id = l.lead_id where l.account_id is not null order by 1 limit 1"
+        ).fetchone()[0]
+    original = csv_rows(tiny.path("leads"))
+    line = next(number for number, row in enumerate(original, 1) if row[0] == lead)
+    email = column_names("leads").index("email")
+    account = column_names("leads").index("account_id")
+
+    edited = [list(row) for row in original]
+    edited[line - 1][email] = "changed@example.com"
+    ok(load("leads", write_rows(tmp_path / "leads.csv", edited), loaded))
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        found = con.execute("select email from raw.leads where lead_id = ?", [lead]).fetchone()
+    assert found == ("changed@example.com",)
+
+    before = snapshot(loaded)
+    edited[line - 1][account] = ""
+    moved = load("leads", write_rows(tmp_path / "moved.csv", edited), loaded)
+    assert moved.returncode == 1
+    assert f"moved.csv:{line}: column account_id: changes the foreign key" in moved.stderr
+    assert "raw.contacts" in moved.stderr
+    assert "load_all" in moved.stderr
+    assert snapshot(loaded) == before
+
+
+def test_reloading_a_parent_without_rows_its_children_reference_is_refused(
+    loaded: Path, tiny: Dataset, tmp_path: Path
+) -> None:
+    before = snapshot(loaded)
+    fewer = write_rows(tmp_path / "accounts.csv", csv_rows(tiny.path("accounts"))[:5])
+    refused = load("accounts", fewer, loaded)
+    assert refused.returncode == 1
+    assert "cannot replace raw.accounts: raw.leads.account_id references" in refused.stderr
+    assert snapshot(loaded) == before
+
+
+def test_load_generates_the_default_dataset_when_seeds_has_none(tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh.duckdb"
+    ok(run("init_db", warehouse=warehouse))
+    out = ok(run("data_loading.load_accounts", warehouse=warehouse))
+    assert "no seed CSVs in seeds/: generating the default dataset first" in out
+    assert all((tmp_path / "seeds" / f"{table}.csv").is_file() for table in TABLES)
+    assert "raw.accounts: 2,000 rows from seeds/accounts.csv" in out
+
+    (tmp_path / "seeds" / "leads.csv").unlink()
+    missing = run("data_loading.load_leads", warehouse=warehouse)
+    assert missing.returncode == 1
+    assert "seeds/leads.csv: not found (other seed files exist" in missing.stderr
+
+
+# --- bad rows -----------------------------------------------------------------------------
+
+Edit = Callable[[list[list[str]]], None]
+
+
+def _set(row: int, column: str, value: str, table: str) -> Edit:
+    """Set one field of data row ``row`` (0-based; file line row + 2)."""
+
+    def edit(rows: list[list[str]]) -> None:
+        rows[row + 1][column_names(table).index(column)] = value
+
+    return edit
+
+
+def _duplicate(row: int) -> Edit:
+    def edit(rows: list[list[str]]) -> None:
+        rows.append(list(rows[row + 1]))
+
+    return edit
+
+
+def _rename_header(column: str, to: str) -> Edit:
+    def edit(rows: list[list[str]]) -> None:
+        rows[0][rows[0].index(column)] = to
+
+    return edit
+
+
+ORPHAN = "00000000-0000-4000-8000-00000000beef"
+
+# (table, edit, line or None for "one past the last", column, rule as printed)
+BAD_ROWS = {
+    "duplicate key": (
+        "accounts",
+        _duplicate(3),
+        None,
+        "account_id",
+        "duplicate primary key (first on line 5)",
+    ),
+    "missing parent": (
+        "leads",
+        _set(6, "account_id", ORPHAN, "leads"),
+        8,
+        "account_id",
+        "foreign key: no accounts.account_id with this value (load accounts first)",
+    ),
+    "wrong type": (
+        "opportunities",
+        _set(2, "amount", "12 500", "opportunities"),
+        4,
+        "amount",
+        "not a valid numeric(15,2) ('12 500')",
+    ),
+    "not a whole number": (
+        "activities",
+        _set(9, "duration_seconds", "1.5", "activities"),
+        11,
+        "duration_seconds",
+        "not a valid int ('1.5')",
+    ),
+    "bad timestamp": (
+        "billing_orders",
+        _set(0, "order_date", "2025-02-30 10:00:00", "billing_orders"),
+        2,
+        "order_date",
+        "not a valid timestamp",
+    ),
+    "missing required value": (
+        "leads",
+        _set(4, "created_at", "", "leads"),
+        6,
+        "created_at",
+        "required value missing (NOT NULL) (empty)",
+    ),
+    "too long": (
+        "accounts",
+        _set(1, "region", "x" * 101, "accounts"),
+        3,
+        "region",
+        "longer than 100 characters",
+    ),
+    "wrong header": (
+        "contacts",
+        _rename_header("geo", "country"),
+        1,
+        "country",
+        "not a column of contacts in the data model",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_ROWS, ids=list(BAD_ROWS))
+def test_a_bad_row_fails_the_load_naming_file_line_column_and_rule(
+    case: str, loaded: Path, tiny: Dataset, tmp_path: Path
+) -> None:
+    table, edit, line, column, rule = BAD_ROWS[case]
+    rows = csv_rows(tiny.path(table))
+    edit(rows)
+    bad = write_rows(tmp_path / f"bad_{table}.csv", rows)
+    line = line or len(rows)
+    before = snapshot(loaded)
+    result = load(table, bad, loaded)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"load_{table}: error: {bad}:{line}: column {column}: {rule}")
+    assert result.stderr.count("\n") == 1  # one line
+    assert snapshot(loaded) == before
+
+
+def test_loading_out_of_order_names_the_parent_to_load_first(tiny: Dataset, tmp_path: Path):
+    warehouse = tmp_path / "wh.duckdb"
+    ok(run("init_db", warehouse=warehouse))
+    result = load("contacts", tiny.path("contacts"), warehouse)
+    assert result.returncode == 1
+    assert ": column lead_id: foreign key: no leads.lead_id with this value (load leads first)" in (
+        result.stderr
+    )
+    assert "more rows break this rule" in result.stderr
+    assert all(rows == [] for rows in snapshot(warehouse).values())
+
+
+def test_load_all_checks_every_file_before_changing_any_table(
+    loaded: Path, tiny: Dataset, tmp_path: Path
+) -> None:
+    """A bad row in the last file (billing orders) leaves even the first table untouched."""
+    folder = tmp_path / "seeds"
+    shutil.copytree(tiny.folder, folder)
+    rows = csv_rows(folder / "accounts.csv")
+    rows[1][column_names("accounts").index("name")] = "Renamed Inc"
+    write_rows(folder / "accounts.csv", rows)
+    rows = csv_rows(folder / "billing_orders.csv")
+    rows[3][column_names("billing_orders").index("opportunity_id")] = ORPHAN
+    write_rows(folder / "billing_orders.csv", rows)
+    before = snapshot(loaded)
+    result = load_all(folder, loaded)
+    assert result.returncode == 1
+    assert "billing_orders.csv:4: column opportunity_id: foreign key" in result.stderr
+    assert "not in the opportunities file loaded with it" in result.stderr
+    assert snapshot(loaded) == before
+
+
+def test_a_failing_insert_rolls_the_table_back(loaded: Path, tiny: Dataset) -> None:
+    """Past the checks, the replacement is one transaction: a failure mid-way restores the rows.
+
+    The checks normally catch duplicates; here they are bypassed, so DuckDB's own primary key
+    stops the insert after the delete, and the delete must be undone.
+    """
+    before = snapshot(loaded)
+    with duckdb.connect(str(loaded), config=dict(STORAGE_CONFIG)) as con:
+        text = loader.stage(con, "activities", tiny.path("activities"))
+        casts = ", ".join(
+            f"cast({column.name} as {column.type}) as {column.name}"
+            for column in TABLES["activities"]
+        )
+        con.execute(
+            f"create temp table doubled as select {casts}, rowid + 2 as _line from {text} "
+            f"union all select {casts}, 99999 as _line from {text} where rowid = 0"
+        )
+        with pytest.raises(loader.LoadError, match=r"raw\.activities unchanged"):
+            loader.replace_rows(con, "activities", "doubled", tiny.path("activities"))
+        assert con.execute("select count(*) from raw.activities").fetchone()[0] == len(
+            before["activities"]
+        )
+    assert snapshot(loaded) == before
+
+
+def test_bad_options_and_an_uninitialised_warehouse(tiny: Dataset, tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh.duckdb"
+    missing = load("accounts", tmp_path / "nope.csv", warehouse)
+    assert (missing.returncode, missing.stderr) == (
+        2,
+        f"load_accounts: error: --file {tmp_path / 'nope.csv'}: no such file\n",
+    )
+    unknown = run("data_loading.load_all", "--bogus", warehouse=warehouse)
+    assert unknown.returncode == 2
+    assert "unrecognized arguments: --bogus" in unknown.stderr
+    first = load("accounts", tiny.path("accounts"), warehouse)
+    assert first.returncode == 1
+    assert "raw.accounts does not exist: run python -m salespipeline.db.init_db first" in (
+        first.stderr
+    )
+
+
+# --- the two paths give the same marts ----------------------------------------------------
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    return [
+        name
+        for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = ? order by 1", [schema]
+        ).fetchall()
+    ]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[list[str], list]:
+    columns = [
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? "
+            "and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
+    ordered = ", ".join(f'"{column}"' for column in columns)
+    rows = con.execute(f"select * from {schema}.{table} order by {ordered}").fetchall()
+    return columns, rows
+
+
+def test_loader_path_builds_the_same_marts_as_dbt_seed(
+    built, small_dataset: Dataset, small_project: Path, tmp_path: Path, monkeypatch
+) -> None:
+    _, seeded = built
+    warehouse = tmp_path / "loaded.duckdb"
+    ok(run("init_db", warehouse=warehouse))
+    ok(load_all(small_dataset.folder, warehouse))
+    monkeypatch.setenv("SALESPIPELINE_DUCKDB", str(warehouse))
+    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    run_dbt(small_project, "build", "--exclude", "resource_type:seed")
+
+    with connect_warehouse(seeded) as by_seed, connect_warehouse(warehouse) as by_loader:
+        marts = _tables(by_seed, "marts")
+        assert marts, "the dbt seed path built no marts"
+        assert _tables(by_loader, "marts") == marts
+        compared = [("marts", table) for table in marts]
+        compared += [("raw", table) for table in TABLES]
+        compared += [("reference", name) for name in loader.REFERENCE_SEEDS]
+        for schema, table in compared:
+            expected = _rows(by_seed, schema, table)
+            assert _rows(by_loader, schema, table) == expected, f"{schema}.{table} differs"
