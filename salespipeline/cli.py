@@ -1,4 +1,4 @@
-"""Command line: ``python -m salespipeline generate ...`` (also the ``salespipeline`` script).
+"""Command line: ``python -m salespipeline generate|query|report ...`` (also ``salespipeline``).
 
 Thin by design: parse options, report progress, map errors to one line and an exit code; the
 work happens in the library.
@@ -7,6 +7,7 @@ work happens in the library.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import date
@@ -17,10 +18,22 @@ from salespipeline.config import ConfigError, GeneratorConfig
 from salespipeline.generator import generate
 from salespipeline.generator.truth import TRUTH_TABLES
 from salespipeline.io import OutputError, SeedWriter, check_writable
+from salespipeline.query import (
+    QueryError,
+    WarehouseError,
+    footer,
+    format_table,
+    open_warehouse,
+    run_query,
+    to_json,
+    write_csv,
+)
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130
+# Rows `query` prints as a table unless --max-rows says otherwise; csv and json get all rows.
+TABLE_MAX_ROWS = 50
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,6 +62,13 @@ def _float(text: str) -> float:
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
+def _row_limit(text: str) -> int:
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,11 +112,128 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for the ground truth the simulation planted, for tests (default: %(default)s)",
     )
     gen.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    _add_query(commands)
+    _add_report(commands)
     return parser
+
+
+def _warehouse_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="DuckDB file (default: $SALESPIPELINE_DUCKDB, else salespipeline.duckdb, as for dbt)",
+    )
+
+
+def _add_query(commands: argparse._SubParsersAction) -> None:
+    query = commands.add_parser(
+        "query",
+        help="run read-only SQL on the warehouse",
+        description="Run SQL on the warehouse through a read-only connection and print the result.",
+    )
+    query.add_argument("sql", help='the statement, e.g. "select * from marts.fct_mrr_bridge"')
+    query.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="output format (default: %(default)s)",
+    )
+    query.add_argument(
+        "--max-rows",
+        type=_row_limit,
+        default=None,
+        metavar="N",
+        help=f"print at most N rows, 0 for all (default: {TABLE_MAX_ROWS} for table, all for "
+        "csv and json)",
+    )
+    _warehouse_option(query)
+
+
+def _add_report(commands: argparse._SubParsersAction) -> None:
+    report = commands.add_parser(
+        "report",
+        help="render the marts as a self-contained HTML report",
+        description="Render the marts as one HTML file with charts, which opens offline.",
+    )
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=Path("output/report.html"),
+        help="the HTML file to write (default: %(default)s)",
+    )
+    _warehouse_option(report)
+
+
+def _error(message: str, code: int) -> int:
+    print(f"salespipeline: error: {message}", file=sys.stderr)
+    return code
+
+
+def _query(args: argparse.Namespace) -> int:
+    limit = args.max_rows
+    if limit is None:
+        limit = TABLE_MAX_ROWS if args.format == "table" else 0
+    try:
+        connection = open_warehouse(args.warehouse)
+    except WarehouseError as error:
+        return _error(str(error), EXIT_FAILURE)
+    try:
+        result = run_query(connection, args.sql, limit or None)
+    except QueryError as error:
+        return _error(str(error), EXIT_FAILURE)
+    except KeyboardInterrupt:
+        print("\nsalespipeline: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        connection.close()
+    try:
+        if args.format == "table":
+            print(format_table(result))
+            return 0
+        if args.format == "csv":
+            write_csv(result, sys.stdout)
+        else:
+            print(to_json(result))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (`| head`) has gone: stop quietly, and keep Python's exit-time flush from
+        # failing again on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+    if result.truncated:
+        # On stderr, so that the CSV or JSON on stdout stays parseable.
+        print(f"salespipeline: {footer(result)}", file=sys.stderr)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from salespipeline.report import write_report  # plotly is slow to import; only load it here
+
+    try:
+        data = write_report(args.out, args.warehouse)
+    except WarehouseError as error:
+        return _error(str(error), EXIT_FAILURE)
+    except OSError as error:
+        return _error(
+            f"cannot write the report {args.out}: {error.strerror or error}", EXIT_FAILURE
+        )
+    as_of = f"as of {data.as_of_date}" if data.as_of_date else "the marts are empty"
+    print(f"wrote {args.out} ({as_of})")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "query":
+        return _query(args)
+    if args.command == "report":
+        return _report(args)
+    return _generate(args)
+
+
+def _generate(args: argparse.Namespace) -> int:
     try:
         config = GeneratorConfig(
             seed=args.seed, scale=args.scale, start_date=args.start_date, end_date=args.end_date

@@ -1,0 +1,177 @@
+"""Every query the report runs, in one place, and the data they return.
+
+The report reads only the marts (schema `marts`): the numbers it shows are the ones the docs
+define, computed once by dbt, never re-derived from staging or raw tables. Aggregations here are
+sums over a mart's rows (or ratios of such sums), so a chart's figure can be checked against a
+direct query on the same mart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+# The marts the report reads; a warehouse without one of them has not been built.
+MARTS = (
+    "fct_funnel_cohorts",
+    "fct_mrr_bridge",
+    "fct_attribution",
+    "fct_pipeline_monthly",
+    "fct_sales_performance",
+)
+
+# The as-of date itself: the point-in-time pipeline's last snapshot is taken at the end of it
+# (the as-of month's snapshot_date is the as-of date when it comes before the month's end).
+AS_OF_SQL = "select max(snapshot_date) as as_of_date from marts.fct_pipeline_monthly"
+
+# Leads that reached each funnel stage, all cohorts together, per lead source.
+FUNNEL_SQL = """
+select
+    lead_source,
+    sum(lead_count) as lead_count,
+    sum(mql_count) as mql_count,
+    sum(contact_count) as contact_count,
+    sum(opportunity_count) as opportunity_count,
+    sum(won_count) as won_count
+from marts.fct_funnel_cohorts
+group by lead_source
+order by lead_count desc, lead_source
+"""
+
+# The monthly MRR bridge with ARR and trailing-12-month retention, oldest month first.
+BRIDGE_SQL = """
+select
+    mrr_month,
+    starting_mrr,
+    new_mrr,
+    expansion_mrr,
+    reactivation_mrr,
+    contraction_mrr,
+    churned_mrr,
+    ending_mrr,
+    ending_arr,
+    active_customers,
+    nrr_trailing_12m,
+    grr_trailing_12m
+from marts.fct_mrr_bridge
+order by mrr_month
+"""
+
+# Attributed revenue per channel (the touch's utm_source; "no touch" for opportunities without
+# a touchpoint in the lookback window) under each attribution model.
+ATTRIBUTION_SQL = """
+select
+    coalesce(utm_source, 'no touch') as channel,
+    sum(first_touch_revenue_usd) as first_touch_revenue_usd,
+    sum(last_touch_revenue_usd) as last_touch_revenue_usd,
+    sum(linear_revenue_usd) as linear_revenue_usd,
+    sum(position_based_revenue_usd) as position_based_revenue_usd,
+    sum(time_decay_revenue_usd) as time_decay_revenue_usd
+from marts.fct_attribution
+group by coalesce(utm_source, 'no touch')
+order by linear_revenue_usd desc, channel
+"""
+
+# The open pipeline at each month end, per open stage, in pipeline order.
+PIPELINE_SQL = """
+select
+    pipeline_month,
+    stage_name,
+    stage_order,
+    opportunity_count,
+    amount_usd,
+    weighted_amount_usd
+from marts.fct_pipeline_monthly
+order by pipeline_month, stage_order
+"""
+
+# Per rep over the last four quarters (the as-of quarter included): win rate by count over the
+# deals closed then, and the mean sales cycle of the deals won then (the quarters' means
+# weighted by their wins, which is the mean over all those deals).
+REPS_SQL = """
+with recent_quarters as (
+    select *
+    from marts.fct_sales_performance
+    where quarter_start_date > (
+        select max(quarter_start_date) - interval 12 month
+        from marts.fct_sales_performance
+    )
+)
+
+select
+    owner_id,
+    min(quarter_start_date) as first_quarter_start_date,
+    sum(opportunities_won) as opportunities_won,
+    sum(opportunities_lost) as opportunities_lost,
+    sum(opportunities_won) * 1.0
+    / nullif(sum(opportunities_won) + sum(opportunities_lost), 0) as win_rate_by_count,
+    sum(average_sales_cycle_days * opportunities_won)
+    / nullif(sum(opportunities_won), 0) as average_sales_cycle_days
+from recent_quarters
+group by owner_id
+order by win_rate_by_count desc nulls last, owner_id
+"""
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What the report shows, as rows of plain Python values (numbers as float or int)."""
+
+    as_of_date: dt.date | None
+    funnel: list[Row]
+    bridge: list[Row]
+    attribution: list[Row]
+    pipeline: list[Row]
+    reps: list[Row]
+
+
+class MissingMartError(Exception):
+    """A mart the report reads is not in the warehouse (dbt has not built it)."""
+
+
+def _plain(value: object) -> object:
+    # Decimals become floats: plotly serialises floats, and cents are safe in a double.
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def records(connection: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
+    """Rows as dicts keyed by column name."""
+    cursor = connection.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [
+        {name: _plain(value) for name, value in zip(names, row, strict=True)}
+        for row in cursor.fetchall()
+    ]
+
+
+def check_marts(connection: duckdb.DuckDBPyConnection) -> None:
+    """Fail with the names of the missing marts before running any query."""
+    present = {
+        name
+        for (name,) in connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    }
+    missing = [name for name in MARTS if name not in present]
+    if missing:
+        raise MissingMartError(", ".join(f"marts.{name}" for name in missing))
+
+
+def load(connection: duckdb.DuckDBPyConnection) -> ReportData:
+    """Run every query of the report."""
+    check_marts(connection)
+    (as_of,) = connection.execute(AS_OF_SQL).fetchone() or (None,)
+    return ReportData(
+        as_of_date=as_of,
+        funnel=records(connection, FUNNEL_SQL),
+        bridge=records(connection, BRIDGE_SQL),
+        attribution=records(connection, ATTRIBUTION_SQL),
+        pipeline=records(connection, PIPELINE_SQL),
+        reps=records(connection, REPS_SQL),
+    )

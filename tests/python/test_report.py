@@ -1,0 +1,326 @@
+"""`salespipeline report`: the marts as one self-contained HTML page, checked two ways.
+
+In Python, each chart's data (the figure JSON embedded in the page) must agree with a direct
+query on its mart; in headless Chromium, each chart must have been drawn with all of its points,
+with no network. The small dataset's warehouse is built in this process by dbt, which keeps the
+file open, so the report command runs as a subprocess on a copy of its marts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import pytest
+from browser import dump_dom, file_url
+from support import REPO_ROOT, connect_warehouse
+
+from salespipeline.report.figures import BRIDGE_MONTHS, waterfall_chart
+from salespipeline.report.queries import MARTS
+
+ALL_MARTS = (
+    *MARTS,
+    "fct_mrr",
+    "dim_accounts",
+    "fct_campaign_performance",
+    "fct_opportunities",
+    "fct_leads",
+    "fct_opportunity_stages",
+)
+CHARTS = ("mrr-bridge", "arr", "retention", "funnel", "attribution", "pipeline", "reps")
+FIGURE_BLOCK = re.compile(
+    r'<script type="application/json" class="figure" data-target="plot-([\w-]+)">(.*?)</script>',
+    re.DOTALL,
+)
+
+
+def copy_marts(source: Path, target: Path, *, empty: bool = False) -> Path:
+    """A new warehouse file with the marts of `source` (zero rows of each when `empty`)."""
+    with connect_warehouse(source) as connection:
+        connection.execute(f"attach '{target}' as report_copy")
+        connection.execute("create schema report_copy.marts")
+        for mart in ALL_MARTS:
+            limit = " limit 0" if empty else ""
+            connection.execute(
+                f"create table report_copy.marts.{mart} as select * from marts.{mart}{limit}"
+            )
+        connection.execute("detach report_copy")
+    return target
+
+
+def run_report(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "salespipeline", "report", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def marts_copy(built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _, warehouse = built
+    return copy_marts(warehouse, tmp_path_factory.mktemp("report") / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="module")
+def report(marts_copy: Path) -> Path:
+    out = marts_copy.parent / "out" / "report.html"
+    result = run_report("--out", str(out), "--warehouse", str(marts_copy))
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(
+        rf"wrote {re.escape(str(out))} \(as of \d{{4}}-\d\d-\d\d\)\n", result.stdout
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def figures(report: Path) -> dict[str, dict]:
+    return {key: json.loads(body) for key, body in FIGURE_BLOCK.findall(report.read_text())}
+
+
+@pytest.fixture(scope="module")
+def marts(marts_copy: Path):
+    with duckdb.connect(str(marts_copy), read_only=True) as connection:
+        yield connection
+
+
+def rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return connection.execute(sql).fetchall()
+
+
+def trace(figure: dict, name: str) -> dict:
+    matches = [item for item in figure["data"] if item.get("name") == name]
+    assert len(matches) == 1, f"one trace named {name!r}"
+    return matches[0]
+
+
+def test_the_page_is_self_contained(report: Path) -> None:
+    page = report.read_text()
+    assert "<title>salespipeline revenue report</title>" in page
+    assert page.count("plotly.js v") == 1, "plotly.js is inlined exactly once"
+    external = re.findall(
+        r"<(?:script|link|img|iframe)\b[^>]*(?:src|href)=[\"']?(?:https?:)?//", page
+    )
+    assert external == [], "nothing is loaded from the network"
+
+
+def test_every_chart_has_data(figures: dict[str, dict], report: Path) -> None:
+    assert set(figures) == set(CHARTS)
+    for key, figure in figures.items():
+        points = [len(item.get("x") or item.get("y") or []) for item in figure["data"]]
+        assert points, f"{key}: no trace"
+        assert all(points), f"{key}: a trace without data"
+    assert 'class="no-data"' not in report.read_text()
+
+
+def test_waterfall_balances_and_ends_at_the_bridge(figures, marts) -> None:
+    waterfall = figures["mrr-bridge"]["data"][0]
+    assert waterfall["type"] == "waterfall"
+    assert waterfall["measure"] == ["absolute"] + ["relative"] * 5 + ["total"]
+    bridge = rows(marts, "select * from marts.fct_mrr_bridge order by mrr_month desc")
+    names = [column[0] for column in marts.description]
+    window = [dict(zip(names, row, strict=True)) for row in bridge[:BRIDGE_MONTHS]]
+    start, *movements, end = waterfall["y"]
+    assert end == pytest.approx(float(window[0]["ending_mrr"]), abs=0.005)
+    assert start == pytest.approx(float(window[-1]["starting_mrr"]), abs=0.005)
+    assert start + sum(movements) == pytest.approx(end, abs=0.01), "the bridge balances"
+    churned = sum(float(month["churned_mrr"]) for month in window)
+    assert movements[4] == pytest.approx(-churned, abs=0.01)
+    assert waterfall["x"][-1] == f"Ending MRR ({window[0]['mrr_month']:%b %Y})"
+
+
+def test_arr_and_retention_follow_the_bridge(figures, marts) -> None:
+    bridge = rows(
+        marts,
+        "select mrr_month, ending_arr, nrr_trailing_12m, grr_trailing_12m "
+        "from marts.fct_mrr_bridge order by mrr_month",
+    )
+    arr = figures["arr"]["data"][0]
+    assert arr["x"] == [month.isoformat() for month, *_ in bridge]
+    assert arr["y"] == pytest.approx([float(value) for _, value, _, _ in bridge])
+    with_retention = [row for row in bridge if row[2] is not None]
+    nrr = trace(figures["retention"], "NRR (trailing 12 months)")
+    grr = trace(figures["retention"], "GRR (trailing 12 months)")
+    assert nrr["x"] == [month.isoformat() for month, *_ in with_retention]
+    assert nrr["y"] == pytest.approx([row[2] for row in with_retention])
+    assert grr["y"] == pytest.approx([row[3] for row in with_retention])
+
+
+def test_funnel_counts_per_source(figures, marts) -> None:
+    expected = dict(
+        rows(
+            marts,
+            "select lead_source, sum(won_count) from marts.fct_funnel_cohorts group by 1",
+        )
+    )
+    won = trace(figures["funnel"], "Won")
+    assert dict(zip(won["x"], won["y"], strict=True)) == expected
+    leads = trace(figures["funnel"], "Lead")
+    (total,) = marts.execute("select count(*) from marts.fct_leads").fetchone()
+    assert sum(leads["y"]) == total
+
+
+def test_every_attribution_model_adds_up_to_won_revenue(figures, marts) -> None:
+    (won,) = marts.execute(
+        "select sum(amount_usd) from marts.fct_opportunities where is_won"
+    ).fetchone()
+    models = figures["attribution"]["data"]
+    assert [item["name"] for item in models] == [
+        "First touch",
+        "Last touch",
+        "Linear",
+        "Position-based",
+        "Time decay",
+    ]
+    for model in models:
+        assert sum(model["y"]) == pytest.approx(float(won), abs=0.01), model["name"]
+    no_touch = dict(
+        rows(
+            marts,
+            "select 'no touch', sum(linear_revenue_usd) from marts.fct_attribution "
+            "where is_no_touch",
+        )
+    )
+    linear = dict(zip(models[2]["x"], models[2]["y"], strict=True))
+    assert linear["no touch"] == pytest.approx(float(no_touch["no touch"] or 0))
+
+
+def test_pipeline_by_stage_adds_up_per_month(figures, marts) -> None:
+    expected = {
+        month.isoformat(): float(amount)
+        for month, amount in rows(
+            marts,
+            "select pipeline_month, sum(amount_usd) from marts.fct_pipeline_monthly group by 1",
+        )
+    }
+    stacked: dict[str, float] = defaultdict(float)
+    for stage in figures["pipeline"]["data"]:
+        for month, amount in zip(stage["x"], stage["y"], strict=True):
+            stacked[month] += amount
+    assert stacked.keys() == expected.keys()
+    for month, amount in expected.items():
+        assert stacked[month] == pytest.approx(amount, abs=0.01), month
+    stages = [stage["name"] for stage in figures["pipeline"]["data"]]
+    ordered = [
+        name
+        for name, _ in rows(
+            marts,
+            "select distinct stage_name, stage_order from marts.fct_pipeline_monthly order by 2",
+        )
+    ]
+    assert stages == ordered
+
+
+def test_rep_win_rates_over_the_last_four_quarters(figures, marts) -> None:
+    performance = rows(
+        marts,
+        "select owner_id, quarter_start_date, opportunities_won, opportunities_lost "
+        "from marts.fct_sales_performance",
+    )
+    last_four = sorted({quarter for _, quarter, _, _ in performance})[-4:]
+    won: dict[str, int] = defaultdict(int)
+    closed: dict[str, int] = defaultdict(int)
+    for owner, quarter, wins, losses in performance:
+        if quarter in last_four:
+            won[f"rep {str(owner)[:8]}"] += wins
+            closed[f"rep {str(owner)[:8]}"] += wins + losses
+    expected = {rep: won[rep] / closed[rep] for rep in closed if closed[rep]}
+    win_rate = figures["reps"]["data"][0]
+    shown = dict(zip(win_rate["x"], win_rate["y"], strict=True))
+    assert shown == pytest.approx(expected)
+    assert win_rate["y"] == sorted(win_rate["y"], reverse=True)
+
+
+def test_headlines_show_the_as_of_month(report: Path, marts) -> None:
+    page = report.read_text()
+    as_of, arr, nrr, grr = marts.execute(
+        "select p.as_of_date, b.ending_arr, b.nrr_trailing_12m, b.grr_trailing_12m "
+        "from (select max(snapshot_date) as as_of_date from marts.fct_pipeline_monthly) as p "
+        "inner join marts.fct_mrr_bridge as b on b.mrr_month = date_trunc('month', p.as_of_date)"
+    ).fetchone()
+    assert f"As of {as_of:%d %B %Y}" in page
+    assert f"${float(arr):,.0f}" in page
+    assert f">{nrr:.1%}<" in page
+    assert f">{grr:.1%}<" in page
+
+
+def test_the_browser_draws_every_chart_with_all_its_points(report: Path, figures) -> None:
+    dom = dump_dom(file_url(report))
+    assert "<title>salespipeline revenue report</title>" in dom
+    for key in CHARTS:
+        start = dom.index(f'id="plot-{key}"')
+        container = dom[start : dom.index("</figure>", start)]
+        assert "main-svg" in container, f"{key}: plotly drew nothing"
+        points = sum(len(item.get("x") or []) for item in figures[key]["data"])
+        drawn = container.count('class="point"')
+        assert drawn == points, f"{key}: {drawn} marks drawn for {points} data points"
+    for headline in ("Ending ARR", "NRR", "GRR", "Win rate"):
+        assert f"<dt>{headline}</dt>" in dom
+    assert not re.search(r"<(?:script|link)\b[^>]*(?:src|href)=\"https?:", dom)
+
+
+def test_empty_marts_give_a_no_data_note_per_chart(built, tmp_path: Path) -> None:
+    _, warehouse = built
+    empty = copy_marts(warehouse, tmp_path / "empty.duckdb", empty=True)
+    out = tmp_path / "report.html"
+    result = run_report("--out", str(out), "--warehouse", str(empty))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"wrote {out} (the marts are empty)\n"
+    page = out.read_text()
+    for key in CHARTS:
+        start = page.index(f'id="chart-{key}"')
+        chart = page[start : page.index("</figure>", start)]
+        assert '<p class="no-data">No data: ' in chart, key
+        assert 'class="figure"' not in chart, key
+    assert page.count("<dd>n/a") == 4
+    assert "The marts are empty" in page
+
+
+def test_waterfall_covers_the_last_twelve_months() -> None:
+    months = [
+        {
+            "mrr_month": dt.date(2025 + (index // 12), index % 12 + 1, 1),
+            "starting_mrr": 100.0 + index,
+            "new_mrr": 2.0,
+            "expansion_mrr": 0.0,
+            "reactivation_mrr": 0.0,
+            "contraction_mrr": 0.0,
+            "churned_mrr": 1.0,
+            "ending_mrr": 101.0 + index,
+        }
+        for index in range(14)
+    ]
+    chart = waterfall_chart(months)
+    assert chart.figure is not None
+    waterfall = chart.figure.data[0]
+    assert waterfall.x[0] == "Starting MRR (Mar 2025)"
+    assert waterfall.x[-1] == "Ending MRR (Feb 2026)"
+    assert list(waterfall.y) == [102.0, 24.0, 0.0, 0.0, -0.0, -12.0, 114.0]
+    assert waterfall_chart(months[:3]).figure.data[0].x[0] == "Starting MRR (Jan 2025)"
+    assert waterfall_chart([]).figure is None
+
+
+@pytest.mark.parametrize("case", ["missing", "no marts"])
+def test_a_warehouse_without_marts_is_a_one_line_error(tmp_path: Path, case: str) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    if case == "no marts":
+        duckdb.connect(str(warehouse)).close()
+    result = run_report("--out", str(tmp_path / "report.html"), "--warehouse", str(warehouse))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    if case == "missing":
+        expected = f"no warehouse at {warehouse}: run `make run` first"
+    else:
+        expected = "the warehouse has no marts.fct_funnel_cohorts, marts.fct_mrr_bridge"
+    assert result.stderr.startswith(f"salespipeline: error: {expected}")
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "report.html").exists()
