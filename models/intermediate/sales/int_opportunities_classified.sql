@@ -1,5 +1,6 @@
-{#- Opportunity type from the account's billing history at the opportunity's creation.
-    The rule is the doc block sales__opportunity_type; keep the two in step. -#}
+{#- The opportunities of staging, each with its type from the account's billing history at its
+    creation. The rule is the doc block sales__opportunity_type; keep the two in step. Carries
+    every staging column so that fct_opportunities reads opportunities from here only. -#}
 {%- set renewal_window_days = var('renewal_window_days') -%}
 {%- if renewal_window_days is not number or renewal_window_days < 0 -%}
     {{ exceptions.raise_compiler_error(
@@ -55,7 +56,20 @@ final as (
     select
         opportunities.opportunity_id,
         opportunities.account_id,
+        opportunities.owner_id,
+        opportunities.campaign_id,
+        opportunities.stage,
+        opportunities.lead_source,
+        opportunities.close_outcome,
+        opportunities.product_line,
+        opportunities.currency,
+        opportunities.amount,
+        opportunities.amount_usd,
+        opportunities.stage_probability,
+        opportunities.is_closed,
         opportunities.created_at,
+        opportunities.closed_at,
+        opportunities.expected_close_at,
         cast(active_orders_at_creation.active_order_count as {{ dbt.type_int() }})
             as active_order_count,
         cast(active_orders_at_creation.latest_active_order_ends_at as {{ dbt.type_timestamp() }})

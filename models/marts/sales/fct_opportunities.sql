@@ -3,9 +3,10 @@
     fct_pipeline_monthly), and so do its outcome, close time, cycle and weighted amount. -#}
 with
 
+-- Staging's opportunities with their type (int_opportunities_classified).
 opportunities as (
 
-    select * from {{ ref('stg_crm__opportunities') }}
+    select * from {{ ref('int_opportunities_classified') }}
 
 ),
 
@@ -24,12 +25,6 @@ campaigns as (
 activities as (
 
     select * from {{ ref('stg_crm__activities') }}
-
-),
-
-opportunities_classified as (
-
-    select * from {{ ref('int_opportunities_classified') }}
 
 ),
 
@@ -211,7 +206,7 @@ opportunities_joined as (
         end as expected_close_at,
         campaigns.utm_source,
         campaigns.utm_campaign,
-        opportunities_classified.opportunity_type,
+        opportunities_known_as_of.opportunity_type,
         stage_history_summary.stage_row_count,
         stage_history_summary.backward_move_flag,
         activity_summary.email_count,
@@ -229,8 +224,6 @@ opportunities_joined as (
         on stage_as_of.stage = opportunity_stages.stage_name
     left join campaigns
         on opportunities_known_as_of.campaign_id = campaigns.campaign_id
-    left join opportunities_classified
-        on opportunities_known_as_of.opportunity_id = opportunities_classified.opportunity_id
     left join stage_history_summary
         on opportunities_known_as_of.opportunity_id = stage_history_summary.opportunity_id
     left join activity_summary
