@@ -33,10 +33,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 EXCEPTIONS_FILE = Path(__file__).with_name("exceptions.toml")
 LAYERS = ("staging", "intermediate", "marts")
 
-# Thresholds, as in dbt-project-evaluator's defaults.
+# Thresholds: dbt-project-evaluator's defaults unless said otherwise.
 FANOUT_THRESHOLD = 3  # a model with this many direct leaf children or more is flagged
 TOO_MANY_PARENTS = 7  # a model with this many direct parents or more is flagged
-CHAINED_VIEWS_THRESHOLD = 5  # a path of this many consecutive views (or ephemerals) is flagged
+# The issue's rule: a path of this many consecutive views (or ephemerals) is flagged. Stricter
+# than the evaluator's fct_chained_views_dependencies, which flags a model more than 5 view steps
+# below a parent.
+CHAINED_VIEWS_THRESHOLD = 5
 
 Node = dict[str, Any]
 
@@ -78,6 +81,13 @@ class Project:
             if test.get("package_name") == PROJECT
         }
         self.raw: set[str] = set(self.sources) | set(self.seeds)
+        # Nodes an exposure reads: in the evaluator's DAG exposures are children too.
+        self.exposed: set[str] = {
+            parent
+            for exposure in (manifest.get("exposures") or {}).values()
+            if exposure.get("package_name") == PROJECT
+            for parent in (exposure.get("depends_on") or {}).get("nodes", [])
+        }
         dag = {**self.models, **self.seeds, **self.snapshots, **self.sources}
         self.parents: dict[str, list[str]] = {
             uid: sorted({p for p in (node.get("depends_on") or {}).get("nodes", []) if p in dag})
@@ -272,10 +282,12 @@ def model_fanout(project: Project) -> list[Violation]:
     """A model has fewer than 3 direct children that are leaves (models without children).
 
     Evaluator: fct_model_fanout (threshold 3, counted with >=). Many leaf children reading one
-    model suggest logic repeated in each of them that belongs in a shared model. Exposures and
-    tests are not children.
+    model suggest logic repeated in each of them that belongs in a shared model. As in the
+    evaluator's DAG, an exposure is a child (a model an exposure reads is no leaf); tests are not.
     """
-    leaves = {uid for uid in project.models if not project.children[uid]}
+    leaves = {
+        uid for uid in project.models if not project.children[uid] and uid not in project.exposed
+    }
     violations = []
     for uid in project.models:
         leaf_children = [c for c in project.children[uid] if c in leaves]
@@ -624,7 +636,8 @@ def hard_coded_references(project: Project) -> list[Violation]:
 
 
 def find_hard_coded_relations(sql: str) -> list[str]:
-    """Relation names read with from/join in `sql` that are neither Jinja nor a CTE."""
+    """Relation names read with from/join (or a comma in a from list) in `sql` that are neither
+    Jinja nor a CTE."""
     text = _JINJA.sub(f" {_JINJA_PLACEHOLDER} ", sql)
     text = _COMMENTS_AND_STRINGS.sub(" ", text)
     ctes = {name.lower() for name in _CTE.findall(text)}
@@ -639,24 +652,58 @@ def find_hard_coded_relations(sql: str) -> list[str]:
         elif token.lower() in ("from", "join"):
             if calls and calls[-1] in _FROM_IN_FUNCTION:
                 continue
-            name_parts = []
+            if i and tokens[i - 1].lower() == "distinct":
+                continue  # `a is distinct from b`: a comparison, not a relation
             j = i + 1
-            while j < len(tokens) and (not name_parts or tokens[j] == "."):
-                if tokens[j] == ".":
-                    j += 1
-                if j < len(tokens) and tokens[j] not in ("(", ")", ",", ";"):
-                    name_parts.append(tokens[j])
-                    j += 1
-                else:
+            while True:
+                relation, j = _read_relation(tokens, j)
+                if relation not in (None, _JINJA_PLACEHOLDER) and (
+                    "." in relation or relation.lower() not in ctes
+                ):
+                    found.append(relation)
+                j = _skip_alias(tokens, j)
+                if token.lower() != "from" or j >= len(tokens) or tokens[j] != ",":
                     break
-            if not name_parts or (j < len(tokens) and tokens[j] == "("):
-                continue  # a subquery or a table function
-            relation = ".".join(part.strip('"') for part in name_parts)
-            if relation == _JINJA_PLACEHOLDER:
-                continue
-            if len(name_parts) > 1 or relation.lower() not in ctes:
-                found.append(relation)
+                j += 1  # `from a, b`: the next relation of the from list
     return found
+
+
+# Words that end a relation in a from list rather than name its alias.
+_AFTER_RELATION = {
+    "where", "group", "order", "having", "limit", "qualify", "window", "union", "except",
+    "intersect", "on", "inner", "left", "right", "full", "cross", "join", "natural", "lateral",
+    "using", "select", "from",
+}  # fmt: skip
+
+
+def _read_relation(tokens: list[str], j: int) -> tuple[str | None, int]:
+    """The (possibly dotted) name starting at tokens[j], or None for a subquery or a table
+    function; and the index after it."""
+    name_parts: list[str] = []
+    while j < len(tokens) and (not name_parts or tokens[j] == "."):
+        if tokens[j] == ".":
+            j += 1
+        if j < len(tokens) and tokens[j] not in ("(", ")", ",", ";"):
+            name_parts.append(tokens[j])
+            j += 1
+        else:
+            break
+    if not name_parts or (j < len(tokens) and tokens[j] == "("):
+        return None, j
+    return ".".join(part.strip('"') for part in name_parts), j
+
+
+def _skip_alias(tokens: list[str], j: int) -> int:
+    """The index after an alias (`as x` or a bare `x`) at tokens[j], if there is one."""
+    if j < len(tokens) and tokens[j].lower() == "as":
+        return j + 2
+    if (
+        j < len(tokens)
+        and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]*", tokens[j])
+        and tokens[j].lower() not in _AFTER_RELATION
+    ):
+        return j + 1
+    return j
 
 
 def public_models_without_contract(project: Project) -> list[Violation]:

@@ -137,3 +137,14 @@ def test_dag_matches_dbt_parent_map(project: Project, manifest: dict[str, Any]) 
     for uid in project.models:
         expected = sorted(p for p in manifest["parent_map"][uid] if p in project.parents)
         assert project.parents[uid] == expected, uid
+
+
+@pytest.mark.parametrize("layer", [*LAYERS, "sources"])
+def test_every_model_and_source_table_is_tested(project: Project, layer: str) -> None:
+    """Test coverage by node: every model and source table carries at least one test. (Column
+    test coverage is reported, not required: a description column needs no test.) Raw seeds
+    are tested through the sources that declare the same tables."""
+    row = next(r for r in coverage(project) if r.layer == layer)
+    assert row.models_tested == row.models, (
+        f"{layer}: {row.models_tested}/{row.models} nodes have a test"
+    )

@@ -322,6 +322,17 @@ def test_rule_catches_its_violation(rule: str) -> None:
     assert all(v.rule == rule and v.message for v in violations)
 
 
+def test_a_model_an_exposure_reads_is_no_leaf() -> None:
+    """As in the evaluator's DAG: with an exposure reading fct_a, INT has two leaf children."""
+    manifest = clean_manifest()
+    _fanout(manifest)
+    manifest.setdefault("exposures", {})[f"exposure.{P}.report"] = {
+        "package_name": P,
+        "depends_on": {"nodes": [f"model.{P}.fct_a"]},
+    }
+    assert RULES["model_fanout"](Project(manifest)) == []
+
+
 def test_other_packages_are_not_checked() -> None:
     project = Project(clean_manifest())
     assert "model.other_package.orphan" not in project.models
@@ -383,6 +394,10 @@ def test_real_exceptions_file_is_short_and_valid() -> None:
         ("{# from raw.x #} select * from {{ ref('a') }}", []),
         ("with a as (select 1)\nselect * from a\ncross join unnest(a.xs) as u", []),
         ("select * from (select 1 as x) as sub", []),
+        ("with x as (select 1)\nselect * from x, raw.leads", ["raw.leads"]),
+        ("with a as (select 1)\nselect * from a as one, {{ ref('b') }}, main.t", ["main.t"]),
+        ("with a as (select 1)\nselect * from a where a.x is distinct from a.y", []),
+        ("with a as (select 1)\nselect * from a x, a y where x.k = y.k", []),
         ("select * from {{ target.schema }}.leads", ["__jinja__.leads"]),
     ],
 )
