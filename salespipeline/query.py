@@ -197,13 +197,10 @@ def _plain(value: object) -> object:
 
 
 def _json_value(value: object) -> object:
-    """JSON has no dates, decimals, UUIDs or NaN: ISO strings, numbers, strings and null."""
+    """JSON has no dates, UUIDs or NaN: ISO strings, strings and null. Finite decimals stay
+    `Decimal`, for `to_json` to write as exact number tokens."""
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            return None
-        as_float = float(value)
-        # A decimal too precise for a double stays exact, as a string.
-        return as_float if Decimal(repr(as_float)) == value else str(value)
+        return value if value.is_finite() else None
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -221,10 +218,38 @@ def _json_value(value: object) -> object:
     return value
 
 
+def _encode(value: object, depth: int) -> str:
+    """`value` as JSON text, laid out like ``json.dumps(indent=2)``, with every decimal written
+    as a number token from its own digits.
+
+    The json module can only write a decimal through a float (rounding 12345678901234567.89) or
+    as a string (so one column would mix numbers and strings); a decimal's `str` is always a
+    valid JSON number, so it is written as is and a reader that parses numbers exactly (e.g.
+    ``json.loads(text, parse_float=Decimal)``) gets the warehouse's value back.
+    """
+    if isinstance(value, Decimal):
+        return str(value)
+    inner, outer = "\n" + "  " * (depth + 1), "\n" + "  " * depth
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = (
+            f"{json.dumps(str(key), ensure_ascii=False)}: {_encode(item, depth + 1)}"
+            for key, item in value.items()
+        )
+        return "{" + inner + ("," + inner).join(items) + outer + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        items = (_encode(item, depth + 1) for item in value)
+        return "[" + inner + ("," + inner).join(items) + outer + "]"
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
 def to_json(result: QueryResult) -> str:
-    """A list of objects, one per row, keyed by column name."""
+    """A list of objects, one per row, keyed by column name; decimals as exact numbers."""
     records = [
         {name: _json_value(value) for name, value in zip(result.columns, row, strict=True)}
         for row in result.rows
     ]
-    return json.dumps(records, indent=2, ensure_ascii=False, allow_nan=False)
+    return _encode(records, 0)

@@ -61,18 +61,35 @@ from marts.fct_mrr_bridge
 order by mrr_month
 """
 
-# Attributed revenue per channel (the touch's utm_source; "no touch" for opportunities without
-# a touchpoint in the lookback window) under each attribution model.
+# Attributed revenue per channel under each attribution model: the touch's utm_source, "no touch"
+# for the mart's no-touch rows (opportunities without a touchpoint in the lookback window) and
+# "(no utm_source)" for real touches that carry no utm_source, so those are never passed off as
+# "no touch".
 ATTRIBUTION_SQL = """
+with labelled as (
+    select
+        case
+            when is_no_touch then 'no touch'
+            when utm_source is null then '(no utm_source)'
+            else utm_source
+        end as channel,
+        first_touch_revenue_usd,
+        last_touch_revenue_usd,
+        linear_revenue_usd,
+        position_based_revenue_usd,
+        time_decay_revenue_usd
+    from marts.fct_attribution
+)
+
 select
-    coalesce(utm_source, 'no touch') as channel,
+    channel,
     sum(first_touch_revenue_usd) as first_touch_revenue_usd,
     sum(last_touch_revenue_usd) as last_touch_revenue_usd,
     sum(linear_revenue_usd) as linear_revenue_usd,
     sum(position_based_revenue_usd) as position_based_revenue_usd,
     sum(time_decay_revenue_usd) as time_decay_revenue_usd
-from marts.fct_attribution
-group by coalesce(utm_source, 'no touch')
+from labelled
+group by channel
 order by linear_revenue_usd desc, channel
 """
 

@@ -12,6 +12,7 @@ import io
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -286,3 +287,23 @@ def test_usage_errors_exit_2(capsys, args: list[str], message: str) -> None:
     err = capsys.readouterr().err
     assert err.startswith(f"salespipeline: error: {message}")
     assert err.count("\n") == 1
+
+
+def test_json_writes_every_decimal_as_an_exact_number(warehouse: Path, capsys) -> None:
+    """A decimal a double cannot hold is still a JSON number, with all its digits, so a column
+    never mixes numbers and strings and an exact reader gets the warehouse's value back."""
+    sql = (
+        "select * from (values (12345678901234567.89::decimal(38, 2)), (1.50::decimal(38, 2)),"
+        " (null)) as t(amount) order by amount nulls last"
+    )
+    code, out, err = run(capsys, sql, "--format", "json", "--warehouse", str(warehouse))
+    assert code == 0, err
+    assert '"amount": 12345678901234567.89' in out, "the decimal's own digits, unquoted"
+    exact = json.loads(out, parse_float=Decimal)
+    assert [row["amount"] for row in exact] == [
+        Decimal("1.50"),
+        Decimal("12345678901234567.89"),
+        None,
+    ]
+    plain = json.loads(out)
+    assert all(isinstance(row["amount"], float) for row in plain[:2]), "numbers, not strings"

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -66,13 +66,17 @@ def check_funnel(result: pd.DataFrame, dataset: Dataset, warehouse: Path) -> Non
     cohorts = recompute.funnel_cohorts(dataset)
     quarter = reporting_quarter(dataset)
     in_quarter = cohorts[cohorts["cohort_month"].map(lambda m: m.asfreq("Q") == quarter)]
-    expected = in_quarter.groupby("lead_source")[["leads", "mqls", "opportunities", "won"]].sum()
+    stages = ["leads", "mqls", "contacts", "opportunities", "won"]
+    expected = in_quarter.groupby("lead_source")[stages].sum()
     assert set(result["lead_source"]) == set(expected.index), "lead sources of the quarter"
     for row in result.itertuples():
         want = expected.loc[row.lead_source]
-        got = (row.leads, row.mqls, row.opportunities, row.won)
+        got = (row.leads, row.mqls, row.contacts, row.opportunities, row.won)
         assert got == tuple(int(v) for v in want), f"{row.lead_source}: {got} != {tuple(want)}"
         assert row.lead_to_mql_rate == pytest.approx(want["mqls"] / want["leads"], abs=0.0005)
+        assert row.lead_to_opportunity_rate == pytest.approx(
+            want["opportunities"] / want["leads"], abs=0.0005
+        ), f"{row.lead_source}: lead-to-opportunity rate"
 
 
 def check_arr_bridge(result: pd.DataFrame, dataset: Dataset, warehouse: Path) -> None:
@@ -94,6 +98,13 @@ def check_arr_bridge(result: pd.DataFrame, dataset: Dataset, warehouse: Path) ->
     assert got == {name: int(value) for name, value in expected.items()}
     # The bridge balances: what the README promises a reader.
     assert sum(got[name] for name in expected if name != "ending_arr") == got["ending_arr"]
+    # Retention of the last month: recompute.py's NRR/GRR, from its own monthly MRR per account.
+    for name in ("nrr_trailing_12m", "grr_trailing_12m"):
+        want = bridge[name].iloc[-1]
+        assert not pd.isna(want), f"{name}: the test dataset should have 12 months of history"
+        assert not pd.isna(row[name]), f"{name} is null"
+        assert float(row[name]) == pytest.approx(float(want), abs=1e-9), name
+    assert float(row["grr_trailing_12m"]) <= min(1.0, float(row["nrr_trailing_12m"])) + 1e-12
 
 
 def check_win_rate(result: pd.DataFrame, dataset: Dataset, warehouse: Path) -> None:
@@ -105,12 +116,24 @@ def check_win_rate(result: pd.DataFrame, dataset: Dataset, warehouse: Path) -> N
         .groupby("owner_id")
         .size()
     )
+    # Pipeline created: the USD amount of every deal the rep created by the reporting date.
+    rates = recompute.fx_rates()
+    created = deals[deals["created_at"] < recompute.as_of_date(dataset) + pd.Timedelta(days=1)]
+    created_cents: dict[str, int] = {}
+    for owner, amount, currency in zip(
+        created["owner_id"], created["amount"], created["currency"], strict=True
+    ):
+        cents_usd = recompute.to_usd_cents(amount, currency, rates)
+        created_cents[owner] = created_cents.get(owner, 0) + cents_usd
     assert {str(o) for o in result["owner_id"]} == set(deals["owner_id"])
     for row in result.itertuples():
         owner = str(row.owner_id)
         expected = (int(won.get(owner, 0)), int(lost.get(owner, 0)))
         assert (row.won, row.lost) == expected, f"rep {owner}"
         assert row.win_rate == pytest.approx(expected[0] / sum(expected), abs=0.0005)
+        assert cents(row.pipeline_created_usd) == created_cents.get(owner, 0), (
+            f"rep {owner}: pipeline created"
+        )
 
 
 def check_roas(result: pd.DataFrame, dataset: Dataset, warehouse: Path) -> None:
@@ -154,6 +177,68 @@ def check_pipeline(result: pd.DataFrame, dataset: Dataset, warehouse: Path) -> N
     )
     assert cents(last["pipeline_usd"]) == expected
     assert (result["weighted_pipeline_usd"] <= result["pipeline_usd"]).all()
+    # Every month end, rebuilt from the raw stage history (not from fct_pipeline_monthly).
+    snapshots = pipeline_at_month_ends(dataset, months, as_of)
+    for row in result.itertuples():
+        month = pd.Period(row.pipeline_month, "M")
+        count, total, weighted_by_stage = snapshots[month]
+        assert pd.Timestamp(row.snapshot_date) == min(month.end_time.normalize(), as_of), (
+            f"{month}: snapshot date"
+        )
+        assert row.open_opportunities == count, f"{month}: open opportunities"
+        assert cents(row.pipeline_usd) == total, f"{month}: pipeline_usd"
+        # The mart rounds each stage's weighted sum to cents; allow a cent per stage for a
+        # half-cent rounded the other way.
+        assert abs(cents(row.weighted_pipeline_usd) - sum(weighted_by_stage.values())) <= len(
+            weighted_by_stage
+        ), f"{month}: weighted_pipeline_usd"
+
+
+def pipeline_at_month_ends(
+    dataset: Dataset, months: pd.PeriodIndex, as_of: pd.Timestamp
+) -> dict[pd.Period, tuple[int, int, dict[str, int]]]:
+    """Per month: the deals open at its end (the end of the as-of date in the as-of month), their
+    USD amount in cents, and per open stage their amount weighted by the stage's default
+    probability, in cents. Each deal's stage then is the last stage-history row entered before
+    that moment (ties in the order entered_at, stage order, id), from the raw CSVs."""
+    stages = pd.read_csv(REPO_ROOT / "seeds" / "reference" / "opportunity_stages.csv", dtype=str)
+    order = dict(zip(stages["stage_name"], stages["stage_order"].astype(int), strict=True))
+    probability = {
+        name: Decimal(p)
+        for name, p, closed in zip(
+            stages["stage_name"], stages["default_probability"], stages["is_closed"], strict=True
+        )
+        if closed == "false"
+    }
+    rates = recompute.fx_rates()
+    deals = dataset.typed("opportunities", "created_at", "close_date")
+    amount = {
+        deal: recompute.to_usd_cents(a, c, rates)
+        for deal, a, c in zip(
+            deals["opportunity_id"], deals["amount"], deals["currency"], strict=True
+        )
+    }
+    history = dataset.typed("opportunity_stage_history", "entered_at")
+    history = history.assign(stage_order=history["stage_name"].map(order)).sort_values(
+        ["entered_at", "stage_order", "stage_history_id"], kind="stable"
+    )
+    found = {}
+    for month in months:
+        moment = min(month.end_time.normalize(), as_of) + pd.Timedelta(days=1)
+        created = set(deals.loc[deals["created_at"] < moment, "opportunity_id"])
+        stage_then = (
+            history[history["entered_at"] < moment].groupby("opportunity_id")["stage_name"].last()
+        )
+        missing = created - set(stage_then.index)
+        assert not missing, f"{month}: deals with no stage history by then: {sorted(missing)[:3]}"
+        open_then = stage_then[stage_then.isin(probability)]
+        open_then = open_then[open_then.index.isin(created)]
+        weighted: dict[str, int] = {}
+        for stage, group in open_then.groupby(open_then):
+            exact = sum(Decimal(amount[deal]) * probability[stage] for deal in group.index)
+            weighted[stage] = int(exact.quantize(Decimal(1), ROUND_HALF_UP))
+        found[month] = (len(open_then), sum(amount[d] for d in open_then.index), weighted)
+    return found
 
 
 Check = Callable[[pd.DataFrame, Dataset, Path], None]

@@ -22,7 +22,7 @@ from browser import dump_dom, file_url
 from support import REPO_ROOT, connect_warehouse
 
 from salespipeline.report.figures import BRIDGE_MONTHS, waterfall_chart
-from salespipeline.report.queries import MARTS
+from salespipeline.report.queries import ATTRIBUTION_SQL, MARTS
 
 ALL_MARTS = (
     *MARTS,
@@ -194,6 +194,28 @@ def test_every_attribution_model_adds_up_to_won_revenue(figures, marts) -> None:
     assert linear["no touch"] == pytest.approx(float(no_touch["no touch"] or 0))
 
 
+def test_only_no_touch_rows_are_labelled_no_touch() -> None:
+    """A real touch with no utm_source keeps its own label instead of joining the opportunities
+    that had no touch at all (the mart's `is_no_touch` flag decides, not a null utm_source)."""
+    with duckdb.connect() as connection:
+        connection.execute("create schema marts")
+        connection.execute(
+            "create table marts.fct_attribution as select * from (values "
+            "(false, 'google', 10.0), (false, null, 20.0), (true, null, 40.0)"
+            ") as t(is_no_touch, utm_source, first_touch_revenue_usd)"
+        )
+        for model in ("last_touch", "linear", "position_based", "time_decay"):
+            connection.execute(
+                f"alter table marts.fct_attribution add column {model}_revenue_usd double "
+                "default 1.0"
+            )
+        labelled = {
+            channel: float(revenue)
+            for channel, revenue, *_ in connection.execute(ATTRIBUTION_SQL).fetchall()
+        }
+    assert labelled == {"google": 10.0, "(no utm_source)": 20.0, "no touch": 40.0}
+
+
 def test_pipeline_by_stage_adds_up_per_month(figures, marts) -> None:
     expected = {
         month.isoformat(): float(amount)
@@ -238,6 +260,68 @@ def test_rep_win_rates_over_the_last_four_quarters(figures, marts) -> None:
     shown = dict(zip(win_rate["x"], win_rate["y"], strict=True))
     assert shown == pytest.approx(expected)
     assert win_rate["y"] == sorted(win_rate["y"], reverse=True)
+
+
+def deals_closed_in_the_last_four_quarters(marts) -> list[dict]:
+    """The deals closed in the as-of quarter and the three before it, read from
+    `fct_opportunities` and windowed in Python, not through `fct_sales_performance` or the
+    report's SQL: what the reps chart and the win-rate headline summarise."""
+    (as_of,) = marts.execute("select max(snapshot_date) from marts.fct_pipeline_monthly").fetchone()
+    as_of_quarter = (as_of.month - 1) // 3
+    first_quarter = (as_of.year * 4 + as_of_quarter) - 3
+    window_start = dt.date(first_quarter // 4, (first_quarter % 4) * 3 + 1, 1)
+    window_end = as_of + dt.timedelta(days=1)
+    cursor = marts.execute(
+        "select owner_id, close_outcome, closed_at, sales_cycle_days from marts.fct_opportunities"
+    )
+    names = [column[0] for column in cursor.description]
+    deals = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return [
+        deal
+        for deal in deals
+        if deal["closed_at"] is not None and window_start <= deal["closed_at"].date() < window_end
+    ]
+
+
+def test_headline_win_rate_is_wins_over_closed_deals(report: Path, marts) -> None:
+    """The headline: deals won over deals closed (lost and disqualified are losses) by all reps
+    over the last four quarters, as the card's note says."""
+    closed = deals_closed_in_the_last_four_quarters(marts)
+    outcomes = {deal["close_outcome"] for deal in closed}
+    assert outcomes <= {"closed_won", "closed_lost", "disqualified"}, outcomes
+    won = sum(deal["close_outcome"] == "closed_won" for deal in closed)
+    assert 0 < won < len(closed), "the small dataset should have both wins and losses"
+    card = (
+        f'<dt>Win rate</dt><dd>{won / len(closed):.1%}<span class="note">'
+        f"by count, last 4 quarters ({won:,} won of {len(closed):,} closed)</span></dd>"
+    )
+    assert card in report.read_text(), f"win-rate headline should read {card!r}"
+
+
+def test_rep_sales_cycle_is_the_mean_over_won_deals(figures, marts) -> None:
+    """Right-hand panel of the reps chart: per rep, the mean `sales_cycle_days` of the deals won
+    in the last four quarters (no bar for a rep who closed deals there but won none)."""
+    cycles: dict[str, list[int]] = defaultdict(list)
+    reps_with_closed_deals: set[str] = set()
+    for deal in deals_closed_in_the_last_four_quarters(marts):
+        rep = f"rep {str(deal['owner_id'])[:8]}"
+        reps_with_closed_deals.add(rep)
+        if deal["close_outcome"] == "closed_won":
+            assert deal["sales_cycle_days"] is not None, f"won deal of {rep} without a cycle"
+            cycles[rep].append(deal["sales_cycle_days"])
+    expected = {
+        rep: (sum(cycles[rep]) / len(cycles[rep]) if cycles[rep] else None)
+        for rep in reps_with_closed_deals
+    }
+    assert any(value is not None for value in expected.values())
+    panel = trace(figures["reps"], "Average sales cycle (days)")
+    shown = dict(zip(panel["x"], panel["y"], strict=True))
+    assert shown.keys() == expected.keys(), "one bar per rep who closed deals"
+    for rep, mean in expected.items():
+        if mean is None:
+            assert shown[rep] is None, f"{rep} won nothing: no average cycle"
+        else:
+            assert shown[rep] == pytest.approx(mean, abs=1e-6), f"{rep}: average sales cycle"
 
 
 def test_headlines_show_the_as_of_month(report: Path, marts) -> None:
