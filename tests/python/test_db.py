@@ -342,6 +342,16 @@ def _rename_header(column: str, to: str) -> Edit:
     return edit
 
 
+def _fields(row: int, change: int) -> Edit:
+    """Drop fields from (change < 0) or add empty fields to (change > 0) data row ``row``."""
+
+    def edit(rows: list[list[str]]) -> None:
+        record = rows[row + 1]
+        rows[row + 1] = record[:change] if change < 0 else record + [""] * change
+
+    return edit
+
+
 ORPHAN = "00000000-0000-4000-8000-00000000beef"
 
 # (table, edit, line or None for "one past the last", column, rule as printed)
@@ -395,6 +405,48 @@ BAD_ROWS = {
         "region",
         "longer than 100 characters",
     ),
+    "more decimals than the scale": (
+        "opportunities",
+        _set(2, "amount", "12.345", "opportunities"),
+        4,
+        "amount",
+        "more than 2 decimals for numeric(15,2) ('12.345')",
+    ),
+    "more decimals than a small scale": (
+        "opportunities",
+        _set(5, "stage_probability", "123.456", "opportunities"),
+        7,
+        "stage_probability",
+        "more than 2 decimals for numeric(5,2) ('123.456')",
+    ),
+    "more integer digits than the precision": (
+        "marketing_events",
+        _set(3, "cost", "123456789.5", "marketing_events"),
+        5,
+        "cost",
+        "more than 8 integer digits for numeric(10,2) ('123456789.5')",
+    ),
+    "an exponent": (
+        "billing_orders",
+        _set(1, "amount", "1.2345e2", "billing_orders"),
+        3,
+        "amount",
+        "not a valid numeric(15,2) ('1.2345e2')",
+    ),
+    "time zone offset": (
+        "activities",
+        _set(4, "occurred_at", "2024-01-01 10:00:00+05", "activities"),
+        6,
+        "occurred_at",
+        "time zone offset not allowed in timestamp ('2024-01-01 10:00:00+05')",
+    ),
+    "UTC designator": (
+        "opportunity_stage_history",
+        _set(2, "entered_at", "2024-01-01T10:00:00Z", "opportunity_stage_history"),
+        4,
+        "entered_at",
+        "time zone offset not allowed in timestamp ('2024-01-01T10:00:00Z')",
+    ),
     "wrong header": (
         "contacts",
         _rename_header("geo", "country"),
@@ -419,6 +471,54 @@ def test_a_bad_row_fails_the_load_naming_file_line_column_and_rule(
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith(f"load_{table}: error: {bad}:{line}: column {column}: {rule}")
     assert result.stderr.count("\n") == 1  # one line
+    assert snapshot(loaded) == before
+
+
+def _blank_line(row: int) -> Edit:
+    def edit(rows: list[list[str]]) -> None:
+        rows.insert(row + 1, [])
+
+    return edit
+
+
+ACCOUNTS, LEADS = len(column_names("accounts")), len(column_names("leads"))
+
+# (table, edits, line, what the message says after "<file>:<line>: ")
+FIELD_COUNTS = {
+    "too few": ("accounts", [_fields(1, -1)], 3, f"{ACCOUNTS - 1} fields, expected {ACCOUNTS}"),
+    "too many, counted": (
+        "leads",
+        [_fields(4, 2), _fields(7, 1)],
+        6,
+        f"{LEADS + 2} fields, expected {LEADS}: every row needs one field per column of the "
+        "header; 1 more rows break this rule",
+    ),
+    # DuckDB's reader would drop a single trailing empty field and skip a blank line silently
+    "one trailing empty field": ("leads", [_fields(2, 1)], 4, f"{LEADS + 1} fields"),
+    "blank line": (
+        "accounts",
+        [_blank_line(3)],
+        5,
+        f"0 fields (an empty line), expected {ACCOUNTS}",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FIELD_COUNTS, ids=list(FIELD_COUNTS))
+def test_a_row_with_the_wrong_number_of_fields_names_its_line(
+    case: str, loaded: Path, tiny: Dataset, tmp_path: Path
+) -> None:
+    table, edits, line, message = FIELD_COUNTS[case]
+    rows = csv_rows(tiny.path(table))
+    for edit in edits:
+        edit(rows)
+    bad = write_rows(tmp_path / f"bad_{table}.csv", rows)
+    before = snapshot(loaded)
+    result = load(table, bad, loaded)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"load_{table}: error: {bad}:{line}: {message}")
+    assert "every row needs one field per column of the header" in result.stderr
+    assert result.stderr.count("\n") == 1
     assert snapshot(loaded) == before
 
 
@@ -452,6 +552,81 @@ def test_load_all_checks_every_file_before_changing_any_table(
     assert "billing_orders.csv:4: column opportunity_id: foreign key" in result.stderr
     assert "not in the opportunities file loaded with it" in result.stderr
     assert snapshot(loaded) == before
+
+
+def reference_snapshot(warehouse: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {
+            name: sorted(map(str, con.execute(f"select * from reference.{name}").fetchall()))
+            for name in loader.REFERENCE_SEEDS
+        }
+
+
+@pytest.mark.parametrize("failure", ["constraint", "interrupt"])
+def test_load_all_past_the_checks_is_one_transaction(
+    failure: str,
+    loaded: Path,
+    tiny: Dataset,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A failure while filling the last raw table undoes the reference and every raw table.
+
+    The files differ from what is loaded (a renamed account, a changed FX rate), so a table
+    replaced before the failure would show. The failure comes after the checks: a constraint
+    they do not know (added to billing_orders' DDL) or Ctrl-C during its insert.
+    """
+    folder = tmp_path / "seeds"
+    shutil.copytree(tiny.folder, folder)
+    rows = csv_rows(folder / "accounts.csv")
+    rows[1][column_names("accounts").index("name")] = "Renamed Inc"
+    write_rows(folder / "accounts.csv", rows)
+    reference = tmp_path / "reference"
+    shutil.copytree(REFERENCE, reference)
+    rates = csv_rows(reference / "fx_rates.csv")
+    rates[1][1] = "9.5"
+    write_rows(reference / "fx_rates.csv", rates)
+    before, before_reference = snapshot(loaded), reference_snapshot(loaded)
+
+    create_table_sql = loader.create_table_sql
+    recreate = loader._recreate
+
+    def failing_ddl(table: str) -> str:
+        ddl = create_table_sql(table)
+        return ddl[:-2] + ",\n    check (amount < 0)\n)" if table == "billing_orders" else ddl
+
+    def interrupted(con, table: str, typed: str, path: Path) -> int:
+        if table == "billing_orders":
+            raise KeyboardInterrupt
+        return recreate(con, table, typed, path)
+
+    if failure == "constraint":
+        monkeypatch.setattr(loader, "create_table_sql", failing_ddl)
+        expected: type[BaseException] = loader.LoadError
+    else:
+        monkeypatch.setattr(loader, "_recreate", interrupted)
+        expected = KeyboardInterrupt
+    with duckdb.connect(str(loaded), config=dict(STORAGE_CONFIG)) as con:
+        with pytest.raises(expected) as raised:
+            loader.load_all(con, folder, reference)
+        assert con.execute("select count(*) from raw.accounts").fetchone()[0] == len(
+            before["accounts"]
+        )
+    if failure == "constraint":
+        assert "billing_orders.csv: cannot load raw.billing_orders: Constraint Error" in str(
+            raised.value
+        )
+        assert str(raised.value).endswith("; no table was changed")
+    assert snapshot(loaded) == before
+    assert reference_snapshot(loaded) == before_reference
+    monkeypatch.undo()  # the real DDL again: the warehouse is still init_db's and loadable
+    args = ("--seeds", str(folder), "--reference", str(reference))
+    ok(run("data_loading.load_all", *args, warehouse=loaded))
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        renamed = con.execute("select count(*) from raw.accounts where name = 'Renamed Inc'")
+        assert renamed.fetchone() == (1,)
+        rate = con.execute("select max(rate_to_usd) from reference.fx_rates").fetchone()[0]
+    assert float(rate) == 9.5
 
 
 def test_a_failing_insert_rolls_the_table_back(loaded: Path, tiny: Dataset) -> None:

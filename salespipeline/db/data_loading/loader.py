@@ -2,18 +2,21 @@
 
 How a file is loaded:
 
-1. Its header must name the data model's columns, in order (checked in Python on line 1).
+1. Its header must name the data model's columns, in order, and every record must have one
+   field per column (both checked in Python with the csv module).
 2. DuckDB reads it as text into a temporary table (``all_varchar``, so a bad value cannot stop
    the reader halfway); a row's line in the file is its position + 2 (line 1 is the header).
    This assumes one record per line: no quoted field of ours holds a line break (the generator
    never writes one), otherwise the line numbers after it would be off.
-3. SQL checks, over the whole file at once: required values present, every value casts to its
-   column's type (and fits a varchar(n)), no primary key twice, every foreign key has a parent
-   (in raw.<parent>, or, for ``load_all``, in the parent's file being loaded with it). The first
-   failing row is reported as ``<file>:<line>: column <col>: <rule> (<value>)`` with the number
-   of rows that break the same rule.
-4. One transaction replaces the table's rows with the file's, so a failure leaves the table as
-   it was and running a loader twice leaves the same rows.
+3. SQL checks, over the whole file at once: required values present, every value has its
+   column's type exactly (a cast may not round a decimal or drop a time zone offset) and fits a
+   varchar(n), no primary key twice, every foreign key has a parent (in raw.<parent>, or, for
+   ``load_all``, in the parent's file being loaded with it). The first failing row is reported
+   as ``<file>:<line>: column <col>: <rule> (<value>)`` with the number of rows that break the
+   same rule.
+4. One transaction replaces the table's rows with the file's (for ``load_all``: every raw and
+   reference table at once), so a failure leaves the tables as they were and running a loader
+   twice leaves the same rows.
 
 A quoted empty field (``""``) stays an empty string and a bare empty field is null, as the
 generator writes them (docs/decisions.md, "CSV layout").
@@ -25,6 +28,7 @@ import csv
 import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +37,7 @@ import duckdb
 import yaml
 
 from salespipeline.db._cli import EXIT_FAILURE, EXIT_USAGE, Parser, first_line
-from salespipeline.db.init_db import SCHEMA, table_state
+from salespipeline.db.init_db import SCHEMA, create_table_sql, table_state
 from salespipeline.schema import FOREIGN_KEYS, TABLES, Column, column_names, primary_key
 from salespipeline.warehouse import connect, warehouse_path
 
@@ -42,6 +46,12 @@ REFERENCE_SCHEMA = "reference"
 REFERENCE_SEEDS = ("opportunity_stages", "fx_rates", "campaigns")
 _VALUE_WIDTH = 60
 _VARCHAR_LENGTH = re.compile(r"varchar\((\d+)\)")
+_NUMERIC = re.compile(r"numeric\((\d+),(\d+)\)")
+# What the loaders accept, as SQL regular expressions: the generator's layout, no exponents, no
+# time zones (the raw timestamps are UTC without an offset, docs/decisions.md).
+_DECIMAL = r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)"
+_DATE_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?)"
+_ZONE = r"([+-][0-9].*|[zZ]|[A-Za-z]+/.*|UTC|GMT)"  # what DuckDB's cast reads as a zone, then drops
 
 
 class LoadError(Exception):
@@ -83,13 +93,43 @@ def _literal(text: str) -> str:
 # --- reading and checking a file -----------------------------------------------------------
 
 
-def check_header(table: str, path: Path) -> None:
-    """Line 1 must list exactly the data model's columns in its order (the CSV layout contract)."""
+def check_layout(table: str, path: Path) -> None:
+    """Line 1 must list the data model's columns in order, and every record one field per column.
+
+    The fields are counted here, with the csv module, rather than left to DuckDB's reader: it
+    reports a short or long row without the rule it broke, silently drops a trailing empty
+    field (``a,b,c,`` reads as three fields) and skips blank lines, which would shift the line
+    numbers of every later error.
+    """
+    expected = column_names(table)
     try:
         with open(path, newline="", encoding="utf-8") as handle:
-            header = next(csv.reader(handle), None)
-    except (OSError, UnicodeDecodeError) as error:
-        raise LoadError(f"{path}: cannot read the file: {error}") from error
+            reader = csv.reader(handle)
+            _check_header(table, path, next(reader, None))
+            widths = Counter(map(len, reader))  # no Python loop per row: the common case is fast
+            if set(widths) <= {len(expected)}:
+                return
+            handle.seek(0)
+            reader = csv.reader(handle)
+            next(reader)
+            line = reader.line_num + 1  # where the next record starts
+            for record in reader:
+                if len(record) != len(expected):
+                    break
+                line = reader.line_num + 1
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise LoadError(f"{path}: cannot read the file as CSV: {error}") from error
+    count = sum(number for width, number in widths.items() if width != len(expected))
+    fields = f"{len(record)} fields" + (" (an empty line)" if not record else "")
+    more = f"; {count - 1:,} more rows break this rule" if count > 1 else ""
+    raise LoadError(
+        f"{path}:{line}: {fields}, expected {len(expected)}: every row needs one field per "
+        f"column of the header{more}"
+    )
+
+
+def _check_header(table: str, path: Path, header: list[str] | None) -> None:
+    """The header names exactly the data model's columns in its order (the CSV layout contract)."""
     expected = column_names(table)
     if header is None:
         raise LoadError(f"{path}:1: empty file: expected a header with {', '.join(expected)}")
@@ -122,9 +162,10 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> str:
     """Read the file as text into a temporary table; returns its name.
 
     Columns are declared rather than sniffed, so a header-only file and a column of nulls read
-    the same way as any other; the header itself was checked by :func:`check_header`.
+    the same way as any other; the header and the field counts were checked by
+    :func:`check_layout`.
     """
-    check_header(table, path)
+    check_layout(table, path)
     name = f"_text_{table}"
     columns = ", ".join(f"{_literal(column)}: 'varchar'" for column in column_names(table))
     try:
@@ -140,18 +181,45 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> str:
 
 
 def _column_rules(column: Column) -> list[tuple[str, str]]:
-    """(rule, SQL condition that breaks it) for one column's values, in reporting order."""
+    """(rule, SQL condition that breaks it) for one column's values, in reporting order.
+
+    A value must mean exactly what the file says, so the rules refuse what a cast would quietly
+    change: try_cast rounds ``12.345`` to 12.35 for numeric(15,2) and drops the offset of
+    ``2024-01-01 10:00:00+05`` (and a trailing ``BC`` or zone name). Where one value breaks
+    several rules, the most specific comes first.
+    """
     value = _quote(column.name)
+    text = f"trim({value})"
     rules = []
     if not column.nullable:
         rules.append(("required value missing (NOT NULL)", f"{value} is null"))
-    broken = f"{value} is not null and try_cast({value} as {column.type}) is null"
+    valid = f"try_cast({value} as {column.type}) is not null"
     if column.type == "int":  # a cast would round 1.5 to 2; a count must be a whole number
-        broken = (
-            f"{value} is not null and (try_cast({value} as int) is null "
-            f"or not regexp_full_match(trim({value}), '[+-]?[0-9]+'))"
+        valid += f" and regexp_full_match({text}, '[+-]?[0-9]+')"
+    elif numeric := _NUMERIC.fullmatch(column.type):
+        precision, scale = int(numeric.group(1)), int(numeric.group(2))
+        digits = precision - scale
+        rules.append(
+            (
+                f"more than {scale} decimals for {column.type}",
+                f"regexp_full_match({text}, '[+-]?[0-9]*[.][0-9]{{{scale + 1},}}')",
+            )
         )
-    rules.append((f"not a valid {column.type}", broken))
+        rules.append(
+            (
+                f"more than {digits} integer digits for {column.type}",
+                f"regexp_full_match({text}, '[+-]?0*[1-9][0-9]{{{digits},}}([.][0-9]*)?')",
+            )
+        )
+        # plain decimals only: an exponent (1.2345e2) would hide the digits checked above
+        valid += f" and regexp_full_match({text}, '{_DECIMAL}')"
+    elif column.type == "timestamp":
+        zone = f"{_DATE_TIME}[ ]*{_ZONE}"
+        rules.append(
+            ("time zone offset not allowed in timestamp", f"regexp_full_match({text}, '{zone}')")
+        )
+        valid += f" and regexp_full_match({text}, '{_DATE_TIME}?')"
+    rules.append((f"not a valid {column.type}", f"{value} is not null and not ({valid})"))
     if length := _VARCHAR_LENGTH.fullmatch(column.type):
         limit = int(length.group(1))
         rules.append((f"longer than {limit} characters", f"length({value}) > {limit}"))
@@ -475,11 +543,13 @@ def load_all(
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Load the reference lookups and all eight files; returns rows per table (reference, raw).
 
-    Every file is checked before any raw table changes, with foreign keys checked against the
-    parent files loaded alongside, so bad data leaves the whole raw schema as it was. Then the
-    raw tables are emptied children first (one statement each: DuckDB cannot delete a parent
-    and its children in one transaction) and filled parents first, each table in one
-    transaction.
+    Every file is checked before any table changes, with foreign keys checked against the
+    parent files loaded alongside. Then one transaction replaces the reference lookups and the
+    eight raw tables, so a failure past the checks (a full disk, a constraint the checks do not
+    know, Ctrl-C) leaves every table as it was. The raw tables are dropped and recreated with
+    init_db's DDL rather than emptied: DuckDB refuses to delete a parent row that a child row
+    references until the child's delete is committed, even in the same transaction, while
+    dropping the child table first and then its parent is allowed.
     """
     check_initialised(con, TABLES)
     paths = {table: seed_file(folder, table) for table in TABLES}
@@ -487,14 +557,39 @@ def load_all(
     try:
         for table, path in paths.items():
             typed[table] = read_checked(con, table, path, lambda parent: typed[parent])
-        reference_rows = load_reference(con, reference)
-        for table in reversed(TABLES):
-            con.execute(f"delete from {SCHEMA}.{table}")
-        rows = {table: replace_rows(con, table, typed[table], paths[table]) for table in TABLES}
+        con.execute("begin transaction")
+        try:
+            reference_rows = load_reference(con, reference)
+            for table in reversed(TABLES):  # children first: a parent cannot be dropped before
+                con.execute(f"drop table {SCHEMA}.{table}")
+            rows = {table: _recreate(con, table, typed[table], paths[table]) for table in TABLES}
+            con.execute("commit")
+        except LoadError as error:
+            con.execute("rollback")
+            raise LoadError(f"{error}; no table was changed") from error
+        except BaseException:  # Ctrl-C included: nothing may stay half-replaced
+            con.execute("rollback")
+            raise
     finally:
         for name in typed.values():
             con.execute(f"drop table if exists {name}")
     return reference_rows, rows
+
+
+def _recreate(con: duckdb.DuckDBPyConnection, table: str, typed: str, path: Path) -> int:
+    """Create raw.<table> with init_db's DDL and fill it; returns the row count.
+
+    Runs inside load_all's transaction, so an error here undoes every table, not just this one.
+    """
+    names = ", ".join(_quote(name) for name in column_names(table))
+    try:
+        con.execute(create_table_sql(table))
+        con.execute(
+            f"insert into {SCHEMA}.{table} ({names}) select {names} from {typed} order by _line"
+        )
+    except duckdb.Error as error:
+        raise LoadError(f"{path}: cannot load {SCHEMA}.{table}: {first_line(error)}") from error
+    return con.execute(f"select count(*) from {SCHEMA}.{table}").fetchone()[0]
 
 
 # --- command lines ------------------------------------------------------------------------
