@@ -27,7 +27,7 @@ help:
 	@echo "make load       the loader path: init_db, then load_all into the raw schema (see README)"
 	@echo "make lint       ruff, sqlfluff, governance checks (manifest rules, coverage), dbt-score"
 	@echo "make data       generate the CSV seeds only (SEED, SCALE, START_DATE, END_DATE)"
-	@echo "make benchmark  measure the generator (rows/s) and dbt seed/build (seconds)"
+	@echo "make benchmark  measure the generator and the loaders (rows/s), dbt seed/build (seconds)"
 	@echo "make clean      remove generated data, the warehouse and dbt's output"
 
 setup: $(STAMP)
@@ -95,7 +95,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix main.py salespipeline tests scripts
 
 benchmark: $(STAMP)
-	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/benchmark.py --load
 
 clean:
 	rm -rf target logs seeds/*.csv salespipeline.duckdb salespipeline.duckdb.wal

@@ -1,10 +1,11 @@
-"""Benchmark: generator throughput (rows/s of CSV written) and dbt seed/build wall time.
+"""Benchmark: generator throughput (rows/s of CSV written), the loaders, and dbt seed/build time.
 
 Timings on a shared 2-core machine are noisy, so every figure is the median of several runs,
 reported with its spread. Nothing here asserts a threshold: read the numbers.
 
     python scripts/benchmark.py                    # generator at scale 10, 5 runs
     python scripts/benchmark.py --dbt              # also dbt seed + build at scale 1, 3 runs
+    python scripts/benchmark.py --load             # also init_db + load_all at scale 1, 5 runs
 """
 
 from __future__ import annotations
@@ -104,11 +105,43 @@ def time_dbt(runs: int) -> dict[str, list[float]]:
     return timings
 
 
+def time_loaders(runs: int) -> tuple[dict[str, list[float]], int]:
+    """load_all on the default dataset: into a freshly initialised warehouse, then again into the
+    loaded one (a reload replaces every table). Each command in its own process, as people run
+    it; the interpreter's start-up is included."""
+    timings: dict[str, list[float]] = {"load_all (fresh warehouse)": [], "load_all (reload)": []}
+    with tempfile.TemporaryDirectory() as folder:
+        seeds = Path(folder) / "seeds"
+        config = GeneratorConfig()
+        with SeedWriter(seeds) as writer:
+            generate(config, sink=writer.submit)
+        rows = sum(writer.rows.values())
+
+        def command(module: str, warehouse: Path, *args: str) -> None:
+            env = {**os.environ, "SALESPIPELINE_DUCKDB": str(warehouse)}
+            subprocess.run(
+                [sys.executable, "-m", module, *args],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+
+        for run in range(runs):
+            warehouse = Path(folder) / f"load{run}.duckdb"
+            command("salespipeline.db.init_db", warehouse)
+            for label in timings:
+                started = time.perf_counter()
+                command("salespipeline.db.data_loading.load_all", warehouse, "--seeds", str(seeds))
+                timings[label].append(time.perf_counter() - started)
+    return timings, rows
+
+
 def describe(label: str, seconds: list[float], rows: int | None = None) -> str:
     median = statistics.median(seconds)
     spread = f"min {min(seconds):.2f} s, max {max(seconds):.2f} s, {len(seconds)} runs"
     rate = f", {rows / median:,.0f} rows/s" if rows else ""
-    return f"{label:<34} median {median:6.2f} s{rate}  ({spread})"
+    return f"{label:<38} median {median:6.2f} s{rate}  ({spread})"
 
 
 def main() -> int:
@@ -117,6 +150,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--dbt", action="store_true", help="also time dbt seed and dbt build")
     parser.add_argument("--dbt-runs", type=int, default=3)
+    parser.add_argument("--load", action="store_true", help="also time init_db + load_all")
+    parser.add_argument("--load-runs", type=int, default=5)
     args = parser.parse_args()
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
@@ -124,6 +159,10 @@ def main() -> int:
     print(f"generator at scale {args.scale:g}: {rows:,} rows in {len(TABLES)} CSV files")
     print(describe("generate + write (in process)", seconds, rows))
     print(describe("salespipeline generate (command)", time_cli(args.scale, args.runs), rows))
+    if args.load:
+        timings, load_rows = time_loaders(args.load_runs)
+        for label, seconds in timings.items():
+            print(describe(f"{label} (scale 1)", seconds, load_rows))
     if args.dbt:
         for label, timings in time_dbt(args.dbt_runs).items():
             print(describe(f"{label} (scale 1)", timings))
