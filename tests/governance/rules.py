@@ -12,8 +12,9 @@ Interpretations that apply to every rule (the evaluator leaves them open or deci
   a seed counts as a *raw* parent exactly like a source: staging may read it, intermediate and
   marts may not, and it counts towards "one raw input per staging model".
 - Only this project's nodes are checked (`package_name == "salespipeline"`).
-- The DAG is built from `depends_on.nodes` of models, seeds, sources and snapshots; tests,
-  unit tests and exposures are not nodes of the DAG (a model read only by tests is a leaf).
+- The DAG is built from `depends_on.nodes` of models, seeds, sources and snapshots; tests and
+  unit tests are not nodes of the DAG (a model read only by tests is a leaf). Exposures are
+  not either, but as in the evaluator's DAG a model an exposure reads is no leaf (model_fanout).
 - A model's layer is its first folder under `models/`: `staging`, `intermediate` or `marts`.
 """
 
