@@ -18,16 +18,6 @@ from salespipeline.config import ConfigError, GeneratorConfig
 from salespipeline.generator import generate
 from salespipeline.generator.truth import TRUTH_TABLES
 from salespipeline.io import OutputError, SeedWriter, check_writable
-from salespipeline.query import (
-    QueryError,
-    WarehouseError,
-    footer,
-    format_table,
-    open_warehouse,
-    run_query,
-    to_json,
-    write_csv,
-)
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -172,6 +162,18 @@ def _error(message: str, code: int) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: `generate` should not pay for DuckDB's import.
+    from salespipeline.query import (
+        QueryError,
+        WarehouseError,
+        footer,
+        format_table,
+        open_warehouse,
+        run_query,
+        to_json,
+        write_csv,
+    )
+
     limit = args.max_rows
     if limit is None:
         limit = TABLE_MAX_ROWS if args.format == "table" else 0
@@ -209,7 +211,9 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from salespipeline.report import write_report  # plotly is slow to import; only load it here
+    # Imported here, not at the top: plotly and DuckDB are slow to import.
+    from salespipeline.query import WarehouseError
+    from salespipeline.report import write_report
 
     try:
         data = write_report(args.out, args.warehouse)
