@@ -20,4 +20,4 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "Installing Debian's chromium for the browser tests..." >&2
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
