@@ -100,4 +100,4 @@ benchmark: $(STAMP)
 	$(BIN)/python scripts/benchmark.py --load
 
 clean:
-	rm -rf target logs seeds/*.csv salespipeline.duckdb salespipeline.duckdb.wal
+	rm -rf target logs output seeds/*.csv salespipeline.duckdb salespipeline.duckdb.wal
