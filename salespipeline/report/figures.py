@@ -72,6 +72,24 @@ def _layout(figure: go.Figure, *, y_title: str, y_format: str = "") -> go.Figure
     return figure
 
 
+def _grouped_bars(rows: list[Row], category: str, series: tuple[tuple[str, str], ...]) -> go.Figure:
+    """One bar per (column, label) of `series` for each row's `category`, side by side."""
+    categories = [row[category] for row in rows]
+    figure = go.Figure(
+        [
+            go.Bar(
+                name=label,
+                x=categories,
+                y=[row[column] for row in rows],
+                marker_color=PALETTE[index],
+            )
+            for index, (column, label) in enumerate(series)
+        ]
+    )
+    figure.update_layout(barmode="group")
+    return figure
+
+
 def month_label(value: object) -> str:
     """``2026-09-01`` -> ``Sep 2026``."""
     return value.strftime("%b %Y") if hasattr(value, "strftime") else str(value)
@@ -85,19 +103,7 @@ def funnel_chart(rows: list[Row]) -> Chart:
     )
     if not rows:
         return Chart("funnel", title, how, None, "no leads in marts.fct_funnel_cohorts.")
-    sources = [row["lead_source"] for row in rows]
-    figure = go.Figure(
-        [
-            go.Bar(
-                name=label,
-                x=sources,
-                y=[row[column] for row in rows],
-                marker_color=PALETTE[index],
-            )
-            for index, (column, label) in enumerate(FUNNEL_STAGES)
-        ]
-    )
-    figure.update_layout(barmode="group")
+    figure = _grouped_bars(rows, "lead_source", FUNNEL_STAGES)
     return Chart("funnel", title, how, _layout(figure, y_title="leads that reached the stage"))
 
 
@@ -223,19 +229,7 @@ def attribution_chart(rows: list[Row]) -> Chart:
     )
     if not rows:
         return Chart("attribution", title, how, None, "no opportunities in marts.fct_attribution.")
-    channels = [row["channel"] for row in rows]
-    figure = go.Figure(
-        [
-            go.Bar(
-                name=label,
-                x=channels,
-                y=[row[column] for row in rows],
-                marker_color=PALETTE[index],
-            )
-            for index, (column, label) in enumerate(ATTRIBUTION_MODELS)
-        ]
-    )
-    figure.update_layout(barmode="group")
+    figure = _grouped_bars(rows, "channel", ATTRIBUTION_MODELS)
     return Chart(
         "attribution",
         title,
