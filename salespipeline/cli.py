@@ -12,25 +12,21 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
 
+from salespipeline.commandline import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, Parser
 from salespipeline.config import ConfigError, GeneratorConfig
 from salespipeline.generator import generate
 from salespipeline.generator.truth import TRUTH_TABLES
 from salespipeline.io import OutputError, SeedWriter, check_writable
 
-EXIT_USAGE = 2
-EXIT_FAILURE = 1
-EXIT_INTERRUPTED = 130
 # Rows `query` prints as a table unless --max-rows says otherwise; csv and json get all rows.
 TABLE_MAX_ROWS = 50
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but errors are one line: ``salespipeline: error: ...``."""
+class _Parser(Parser):
+    """Errors are one line, ``salespipeline: error: ...``, in subcommands too."""
 
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"salespipeline: error: {message} (see --help)\n")
+    error_name = "salespipeline"
 
 
 def _date(text: str) -> date:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from salespipeline.db._cli import EXIT_FAILURE, Parser, first_line
+from salespipeline.commandline import EXIT_FAILURE, Parser, first_line
 from salespipeline.schema import FOREIGN_KEYS, TABLES, primary_key
 from salespipeline.warehouse import connect, warehouse_path
 

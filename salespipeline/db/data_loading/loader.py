@@ -36,7 +36,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from salespipeline.db._cli import EXIT_FAILURE, EXIT_USAGE, Parser, first_line
+from salespipeline.commandline import EXIT_FAILURE, EXIT_USAGE, Parser, first_line
 from salespipeline.db.init_db import SCHEMA, create_table_sql, table_state
 from salespipeline.schema import FOREIGN_KEYS, TABLES, Column, column_names, primary_key
 from salespipeline.warehouse import connect, warehouse_path
