@@ -1,7 +1,10 @@
-"""The raw data model: the eight tables of the project's notes, their columns in order and types.
+"""The raw data model: the eight raw tables, their columns in order and types.
 
 This is the single Python statement of the data model. The generator writes columns in this order,
 and the tests check every CSV header and value against it.
+
+Columns added after the first version of the data model are ``optional``: they come last, and a
+file written before they existed (without them in its header) still loads, with the column null.
 """
 
 from __future__ import annotations
@@ -12,19 +15,19 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: (
-        str  # the data model's type: uuid, varchar(n), numeric(p,s), timestamp, boolean, int, text
-    )
+    type: str  # uuid, varchar(n), numeric(p,s), timestamp, date, boolean, int, text
     nullable: bool = True
     # The data model's default, as a SQL expression for init_db's DDL (None: no default). It fills
     # a column only when an INSERT leaves it out; the loaders always name every column.
     default: str | None = None
+    # A file may leave the column out of its header (it was added to the data model later).
+    optional: bool = False
 
 
 def _cols(
-    *specs: tuple[str, str] | tuple[str, str, bool] | tuple[str, str, bool, str],
+    *specs: tuple[str, str] | tuple[str, str, bool] | tuple[str, str, bool, str] | Column,
 ) -> tuple[Column, ...]:
-    return tuple(Column(*spec) for spec in specs)
+    return tuple(spec if isinstance(spec, Column) else Column(*spec) for spec in specs)
 
 
 # Tables in dependency order: every table's parents come before it.
@@ -106,6 +109,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("currency", "varchar(10)", True, "'USD'"),
         ("order_date", "timestamp", False),
         ("term_months", "int"),
+        # First day of the service the order pays for; empty: the day of order_date.
+        Column("service_start_date", "date", optional=True),
     ),
 }
 
@@ -131,3 +136,8 @@ def primary_key(table: str) -> str:
 
 def column_names(table: str) -> list[str]:
     return [column.name for column in TABLES[table]]
+
+
+def required_column_names(table: str) -> list[str]:
+    """The columns every file of ``table`` must have: all but the trailing optional ones."""
+    return [column.name for column in TABLES[table] if not column.optional]

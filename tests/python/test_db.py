@@ -123,7 +123,7 @@ def test_init_db_creates_the_data_model_as_ddl(tmp_path: Path) -> None:
             ).fetchall()
         )
         expected_types = {"uuid": "UUID", "timestamp": "TIMESTAMP", "boolean": "BOOLEAN"}
-        expected_types |= {"int": "INTEGER", "text": "VARCHAR"}
+        expected_types |= {"int": "INTEGER", "text": "VARCHAR", "date": "DATE"}
         for table, columns in TABLES.items():
             for column in columns:
                 kind = column.type.split("(")[0]
@@ -314,6 +314,26 @@ def test_load_generates_the_default_dataset_when_seeds_has_none(tmp_path: Path) 
     assert "seeds/leads.csv: not found (other seed files exist" in missing.stderr
 
 
+def test_a_file_without_the_optional_service_start_date_still_loads(
+    tiny: Dataset, loaded: Path, tmp_path: Path
+) -> None:
+    """billing_orders files written before service_start_date existed load, with nulls; a file
+    missing a required column is still refused."""
+    rows = csv_rows(tiny.path("billing_orders"))
+    assert rows[0][-1] == "service_start_date"
+    old = write_rows(tmp_path / "billing_orders.csv", [row[:-1] for row in rows])
+    out = ok(load("billing_orders", old, loaded))
+    assert out.startswith(f"raw.billing_orders: {len(rows) - 1:,} rows from ")
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        assert con.execute(
+            "select count(*), count(service_start_date) from raw.billing_orders"
+        ).fetchone() == (len(rows) - 1, 0)
+    short = write_rows(tmp_path / "short.csv", [row[:-2] for row in rows])
+    refused = load("billing_orders", short, loaded)
+    assert refused.returncode == 1
+    assert f"{short}:1: column term_months: missing from the header" in refused.stderr
+
+
 # --- bad rows -----------------------------------------------------------------------------
 
 Edit = Callable[[list[list[str]]], None]
@@ -390,6 +410,20 @@ BAD_ROWS = {
         2,
         "order_date",
         "not a valid timestamp",
+    ),
+    "bad date": (
+        "billing_orders",
+        _set(1, "service_start_date", "2025-02-30", "billing_orders"),
+        3,
+        "service_start_date",
+        "not a valid date ('2025-02-30')",
+    ),
+    "time of day in a date": (
+        "billing_orders",
+        _set(2, "service_start_date", "2025-02-03 10:00:00", "billing_orders"),
+        4,
+        "service_start_date",
+        "not a valid date ('2025-02-03 10:00:00')",
     ),
     "missing required value": (
         "leads",

@@ -77,3 +77,26 @@ def test_an_empty_dataset_builds_and_passes(dbt_project, tmp_path: Path, monkeyp
     run_dbt(project, "build", "--exclude", "resource_type:seed")
     with connect_warehouse(tmp_path / "empty.duckdb") as connection:
         assert connection.execute("select count(*) from staging.stg_crm__leads").fetchone()[0] == 0
+
+
+def test_billing_orders_without_service_start_date_still_seed_and_stage(
+    dbt_project, small_dataset, tmp_path: Path
+) -> None:
+    """A billing_orders.csv written before service_start_date existed seeds as it is, and
+    staging starts each order's service on its order date."""
+    project = dbt_project(small_dataset, "old_billing_file")
+    path = project / "seeds" / "billing_orders.csv"
+    lines = path.read_text().splitlines()
+    assert lines[0].endswith(',"service_start_date"')
+    path.write_text("".join(line.rsplit(",", 1)[0] + "\n" for line in lines))
+    warehouse = tmp_path / "old.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SALESPIPELINE_DUCKDB", str(warehouse))
+        run_dbt(project, "seed", "--select", "billing_orders", "fx_rates")
+        run_dbt(project, "run", "--select", "stg_billing__orders")
+    with connect_warehouse(warehouse) as connection:
+        rows, same_day = connection.execute(
+            "select count(*), count(*) filter (where service_start_date = cast(ordered_at as date))"
+            " from staging.stg_billing__orders"
+        ).fetchone()
+    assert rows == same_day == len(lines) - 1

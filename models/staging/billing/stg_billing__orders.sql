@@ -22,7 +22,14 @@ cleaned as (
         {{ clean_currency_code('currency') }} as currency,
         amount,
         cast(term_months as {{ dbt.type_int() }}) as term_months,
-        cast(order_date as {{ dbt.type_timestamp() }}) as ordered_at
+        cast(order_date as {{ dbt.type_timestamp() }}) as ordered_at,
+        coalesce(
+            cast(
+                {{ optional_column(source('billing', 'billing_orders'), 'service_start_date') }}
+                as date
+            ),
+            cast(order_date as date)
+        ) as service_start_date
     from billing_orders
 
 ),
@@ -43,8 +50,12 @@ final as (
         {{ to_usd('cleaned.amount', 'fx_rates.rate_to_usd') }} as amount_usd,
         cleaned.term_months,
 
-        -- timestamps
-        cleaned.ordered_at
+        -- dates and timestamps
+        cleaned.ordered_at,
+        cleaned.service_start_date,
+        cast(
+            {{ dbt.dateadd('month', 'cleaned.term_months', 'cleaned.service_start_date') }} as date
+        ) as service_end_date
 
     from cleaned
     left join fx_rates

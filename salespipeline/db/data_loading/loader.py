@@ -3,7 +3,8 @@
 How a file is loaded:
 
 1. Its header must name the data model's columns, in order, and every record must have one
-   field per column (both checked in Python with the csv module).
+   field per column (both checked in Python with the csv module). Optional columns, added to the
+   data model later, may be left out of a file's header: they load as nulls.
 2. DuckDB reads it as text into a temporary table (``all_varchar``, so a bad value cannot stop
    the reader halfway); a row's line in the file is its position + 2 (line 1 is the header).
    This assumes one record per line: no quoted field of ours holds a line break (the generator
@@ -38,7 +39,14 @@ import yaml
 
 from salespipeline.commandline import EXIT_FAILURE, EXIT_USAGE, Parser, first_line
 from salespipeline.db.init_db import SCHEMA, create_table_sql, table_state
-from salespipeline.schema import FOREIGN_KEYS, TABLES, Column, column_names, primary_key
+from salespipeline.schema import (
+    FOREIGN_KEYS,
+    TABLES,
+    Column,
+    column_names,
+    primary_key,
+    required_column_names,
+)
 from salespipeline.warehouse import connect, warehouse_path
 
 DEFAULT_SEEDS = Path("seeds")
@@ -50,7 +58,8 @@ _NUMERIC = re.compile(r"numeric\((\d+),(\d+)\)")
 # What the loaders accept, as SQL regular expressions: the generator's layout, no exponents, no
 # time zones (the raw timestamps are UTC without an offset, docs/decisions.md).
 _DECIMAL = r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)"
-_DATE_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?)"
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_DATE_TIME = _DATE + r"([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?)"
 _ZONE = r"([+-][0-9].*|[zZ]|[A-Za-z]+/.*|UTC|GMT)"  # what DuckDB's cast reads as a zone, then drops
 
 
@@ -93,22 +102,22 @@ def _literal(text: str) -> str:
 # --- reading and checking a file -----------------------------------------------------------
 
 
-def check_layout(table: str, path: Path) -> None:
-    """Line 1 must list the data model's columns in order, and every record one field per column.
+def check_layout(table: str, path: Path) -> list[str]:
+    """Line 1 must list the data model's columns in order, and every record one field per column;
+    returns the header's columns.
 
     The fields are counted here, with the csv module, rather than left to DuckDB's reader: it
     reports a short or long row without the rule it broke, silently drops a trailing empty
     field (``a,b,c,`` reads as three fields) and skips blank lines, which would shift the line
     numbers of every later error.
     """
-    expected = column_names(table)
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             reader = csv.reader(handle)
-            _check_header(table, path, next(reader, None))
+            expected = _check_header(table, path, next(reader, None))
             widths = Counter(map(len, reader))  # no Python loop per row: the common case is fast
             if set(widths) <= {len(expected)}:
-                return
+                return expected
             handle.seek(0)
             reader = csv.reader(handle)
             next(reader)
@@ -128,13 +137,14 @@ def check_layout(table: str, path: Path) -> None:
     )
 
 
-def _check_header(table: str, path: Path, header: list[str] | None) -> None:
-    """The header names exactly the data model's columns in its order (the CSV layout contract)."""
+def _check_header(table: str, path: Path, header: list[str] | None) -> list[str]:
+    """The header names the data model's columns in its order (the CSV layout contract), the
+    trailing optional ones allowed to be missing; returns the header's columns."""
     expected = column_names(table)
     if header is None:
         raise LoadError(f"{path}:1: empty file: expected a header with {', '.join(expected)}")
-    if header == expected:
-        return
+    if header == expected[: len(header)] and len(header) >= len(required_column_names(table)):
+        return header
     for position, name in enumerate(header):
         if name not in expected:
             raise LoadError(
@@ -144,14 +154,14 @@ def _check_header(table: str, path: Path, header: list[str] | None) -> None:
         if header.count(name) > 1:
             raise LoadError(f"{path}:1: column {name}: appears twice in the header")
         if position >= len(expected) or expected[position] != name:
-            missing = [column for column in expected if column not in header]
+            missing = [column for column in required_column_names(table) if column not in header]
             if missing:
                 break
             raise LoadError(
                 f"{path}:1: column {name}: out of order in the header "
                 f"(expected header: {','.join(expected)})"
             )
-    missing = [column for column in expected if column not in header]
+    missing = [column for column in required_column_names(table) if column not in header]
     raise LoadError(
         f"{path}:1: column {missing[0]}: missing from the header "
         f"(expected header: {','.join(expected)})"
@@ -163,14 +173,19 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> str:
 
     Columns are declared rather than sniffed, so a header-only file and a column of nulls read
     the same way as any other; the header and the field counts were checked by
-    :func:`check_layout`.
+    :func:`check_layout`. Optional columns the file leaves out are added as nulls.
     """
-    check_layout(table, path)
+    present = check_layout(table, path)
     name = f"_text_{table}"
-    columns = ", ".join(f"{_literal(column)}: 'varchar'" for column in column_names(table))
+    columns = ", ".join(f"{_literal(column)}: 'varchar'" for column in present)
+    absent = "".join(
+        f", cast(null as varchar) as {_quote(column)}"
+        for column in column_names(table)
+        if column not in present
+    )
     try:
         con.execute(
-            f"create or replace temp table {name} as select * from read_csv("
+            f"create or replace temp table {name} as select *{absent} from read_csv("
             f"{_literal(str(path))}, header = true, auto_detect = false, delim = ',', "
             f"quote = '\"', escape = '\"', allow_quoted_nulls = false, "
             f"columns = {{{columns}}})"
@@ -213,6 +228,8 @@ def _column_rules(column: Column) -> list[tuple[str, str]]:
         )
         # plain decimals only: an exponent (1.2345e2) would hide the digits checked above
         valid += f" and regexp_full_match({text}, '{_DECIMAL}')"
+    elif column.type == "date":  # a cast would drop a time of day
+        valid += f" and regexp_full_match({text}, '{_DATE}')"
     elif column.type == "timestamp":
         zone = f"{_DATE_TIME}[ ]*{_ZONE}"
         rules.append(
