@@ -146,6 +146,23 @@ def add_months(seconds: np.ndarray, months: np.ndarray | int) -> np.ndarray:
     return target_day.astype("datetime64[s]").astype(np.int64) + time_of_day
 
 
+def midnight(seconds: np.ndarray) -> np.ndarray:
+    """The start (00:00 UTC) of each moment's day."""
+    seconds = np.asarray(seconds, dtype=np.int64)
+    return seconds - seconds % SECONDS_PER_DAY
+
+
+def month_start(seconds: np.ndarray) -> np.ndarray:
+    """Midnight of the first day of each moment's month."""
+    months = np.asarray(seconds, dtype=np.int64).astype("datetime64[s]").astype("datetime64[M]")
+    return months.astype("datetime64[s]").astype(np.int64)
+
+
+def day_of_month(seconds: np.ndarray) -> np.ndarray:
+    """Day of the month (1 to 31) of each moment."""
+    return (midnight(seconds) - month_start(seconds)) // SECONDS_PER_DAY + 1
+
+
 def month_index(seconds: np.ndarray) -> np.ndarray:
     """Months since 1970-01 of each moment: handy for calendar-month arithmetic."""
     return (

@@ -5,6 +5,13 @@ journey: first the new-business attempts, then for every live contract its expan
 renewal, which start the next round's contracts or end in churn (and maybe a later win-back).
 Its output is what really happened; the opportunity and billing tables are built from it, and
 the ground truth that tests check the marts against comes from the same arrays.
+
+Contracts are timed as a billing system records them: every order has a service period (its
+service start, on any day of the month, for ``term_months`` calendar months) apart from the day
+it was booked. Renewals are booked up to 90 days before the old term ends and start when it ends,
+or are signed up to 30 days late and start then (a gap in service); some new contracts start days
+after they are booked; upsells are co-termed with the contract they extend; monthly plans change
+price now and then.
 """
 
 from __future__ import annotations
@@ -37,6 +44,20 @@ TERM_WEIGHTS = (0.72, 0.16, 0.12)
 MONTHLY_PLAN_SHARE_SMB = 0.25
 MAX_NEW_BUSINESS_ATTEMPTS = 4
 EXPANSION_LAST_CLOSE_DAYS = 75  # an upsell closes at least this long before the term ends
+# Renewal timing: created 45 to 115 days before the term ends (inside the marts' 120-day renewal
+# window), booked up to 90 days early, or signed late by up to 30 days.
+RENEWAL_CREATED_DAYS = (45.0, 115.0)
+RENEWAL_EARLY_DAYS = 90.0
+LATE_RENEWAL_SHARE = 0.12
+RENEWAL_LATE_DAYS = 30.0
+# A share of new contracts starts some days after the deal is booked (the first of a month, a
+# go-live date).
+DELAYED_START_SHARE = 0.3
+DELAYED_START_DAYS = 20.0
+# Monthly plans bill on a day from 1 to 28 (a plan won on the 29th to 31st starts on the 1st),
+# and a share of them changes price once: an upgrade or a downgrade, in whole tens.
+MONTHLY_ANCHOR_LAST_DAY = 28
+MONTHLY_PRICE_CHANGE_SHARE = 0.3
 
 
 @dataclass
@@ -74,7 +95,7 @@ class Deals:
 
 @dataclass(frozen=True)
 class Orders:
-    """Billing orders: won deals, renewals at term end, monthly plan invoices."""
+    """Billing orders: won deals, renewals, upsells, monthly plan invoices."""
 
     account: np.ndarray
     deal: np.ndarray  # index into Deals, -1 for a monthly plan's recurring invoice
@@ -82,6 +103,7 @@ class Orders:
     term_months: np.ndarray
     amount_cents: np.ndarray
     currency: np.ndarray
+    service_start: np.ndarray  # midnight (Unix seconds) of the first day of service
 
 
 def _monthly_price(usd_per_month: np.ndarray, currency: np.ndarray) -> np.ndarray:
@@ -93,6 +115,14 @@ def _monthly_price(usd_per_month: np.ndarray, currency: np.ndarray) -> np.ndarra
     """
     rate = np.asarray([FX_RATES_TO_USD[c] for c in CURRENCIES])[currency]
     return np.maximum(np.round(usd_per_month / rate / 10), 1).astype(np.int64) * 10
+
+
+def _monthly_anchor(booked: np.ndarray) -> np.ndarray:
+    """A monthly plan's first day: the day it was booked, or the 1st of the next month when that
+    day is past the 28th (so that every later invoice falls on the same day of the month)."""
+    day = col.midnight(booked)
+    late_in_month = col.day_of_month(day) > MONTHLY_ANCHOR_LAST_DAY
+    return np.where(late_in_month, col.add_months(col.month_start(day), 1), day)
 
 
 class _Journeys:
@@ -113,13 +143,16 @@ class _Journeys:
         self.n_deals += n
         return index
 
-    def record_orders(self, account, deal, ordered_at, term_months, amount_cents) -> None:
+    def record_orders(
+        self, account, deal, ordered_at, term_months, amount_cents, service_start
+    ) -> None:
         self.orders.add(
             account=account,
             deal=deal,
             ordered_at=ordered_at,
             term_months=term_months,
             amount_cents=amount_cents,
+            service_start=service_start,
         )
 
     # --- new business ------------------------------------------------------------------------
@@ -171,11 +204,20 @@ class _Journeys:
             return empty, empty, empty, empty, empty
         return tuple(np.concatenate(part) for part in zip(*won_parts, strict=True))
 
-    def start_contracts(self, account, deal, start, term, amount) -> tuple:
-        """Book the first order of each won deal; monthly plans run to their churn right away."""
-        self.record_orders(account, deal, start, term, amount)
+    def start_contracts(self, account, deal, booked, term, amount) -> tuple:
+        """Book the first order of each won deal; monthly plans run to their churn right away.
+
+        A term contract starts on the day it is booked or, for a share, some days later; a
+        monthly plan starts on its billing anchor day.
+        """
+        rng = self.rng
+        n = len(account)
         monthly = term == 1
-        self.monthly_plans(account[monthly], deal[monthly], start[monthly], amount[monthly])
+        delayed = ~monthly & (rng.random(n) < DELAYED_START_SHARE)
+        delay = np.where(delayed, rng.integers(1, int(DELAYED_START_DAYS) + 1, n), 0)
+        start = np.where(monthly, _monthly_anchor(booked), col.midnight(booked) + col.days(delay))
+        self.record_orders(account, deal, booked, term, amount, start)
+        self.monthly_plans(account[monthly], booked[monthly], start[monthly], amount[monthly])
         term_contract = ~monthly
         return (
             account[term_contract],
@@ -184,21 +226,36 @@ class _Journeys:
             amount[term_contract] // term[term_contract],
         )
 
-    def monthly_plans(self, account, deal, start, fee) -> None:
-        """Monthly invoices after the first until the customer cancels; cancellers may come back."""
+    def monthly_plans(self, account, booked, start, fee) -> None:
+        """Monthly invoices after the first until the customer cancels; cancellers may come back.
+
+        Each invoice is booked on its period's first day, at the time of day the plan was sold,
+        and pays for one month from then. A share of plans changes its fee once, from a random
+        invoice on: up 20 to 60 % or down 10 to 30 %, in whole tens of the currency.
+        """
         rng, end = self.rng, self.config.end_ts
-        months_paid = rng.geometric(self.config.rates.monthly_churn, len(account))
-        invoice = np.repeat(np.arange(len(account)), np.maximum(months_paid - 1, 0))
+        n = len(account)
+        months_paid = rng.geometric(self.config.rates.monthly_churn, n)
+        changes = (rng.random(n) < MONTHLY_PRICE_CHANGE_SHARE) & (months_paid > 1)
+        change_at = rng.integers(1, np.maximum(months_paid, 2))
+        factor = np.where(rng.random(n) < 0.6, rng.uniform(1.2, 1.6, n), rng.uniform(0.7, 0.9, n))
+        changed_fee = np.maximum(np.round(fee * factor / 1000), 1).astype(np.int64) * 1000
+        invoice = np.repeat(np.arange(n), np.maximum(months_paid - 1, 0))
         k = col.group_rank(invoice) + 1
-        ordered = col.add_months(start[invoice], k)
+        period_start = col.add_months(start[invoice], k)
+        ordered = period_start + (booked[invoice] - col.midnight(booked[invoice]))
         inside = ordered < end
-        invoice, k, ordered = invoice[inside], k[inside], ordered[inside]
+        invoice, k = invoice[inside], k[inside]
+        period_start, ordered = period_start[inside], ordered[inside]
         self.record_orders(
             account[invoice],
             np.full(len(invoice), -1),
             ordered,
             np.ones(len(invoice)),
-            fee[invoice],
+            np.where(
+                changes[invoice] & (k >= change_at[invoice]), changed_fee[invoice], fee[invoice]
+            ),
+            period_start,
         )
         churned_at = col.add_months(start, months_paid)
         self.queue_win_backs(account[churned_at < end], churned_at[churned_at < end])
@@ -212,7 +269,9 @@ class _Journeys:
             term_end = col.add_months(start, term)
             currency = self.accounts.currency[account]
 
-            # Mid-term expansion: more seats or another product, co-termed with the contract.
+            # Mid-term expansion: more seats or another product, co-termed with the contract: its
+            # service runs for the whole months from the first day on or after the upsell's
+            # booking that lies a whole number of months before the term's end.
             wants = rng.random(n) < np.minimum(rates.expansion_per_contract * term / 12, 0.9)
             exp_created = start + (rng.uniform(0.15, 0.6, n) * (term_end - start)).astype(np.int64)
             exp_close = exp_created + col.days(col.lognormal(rng, 30.0, 0.5, n))
@@ -220,6 +279,8 @@ class _Journeys:
                 exp_close < term_end - col.days(EXPANSION_LAST_CLOSE_DAYS)
             )
             up_term = col.month_index(term_end) - col.month_index(exp_close)
+            up_term -= col.add_months(term_end, -up_term) < col.midnight(exp_close)
+            up_start = col.add_months(term_end, -up_term)
             added = np.maximum(np.round(mrr * rng.uniform(0.15, 0.6, n) / 100), 1).astype(np.int64)
             up_amount = added * 100 * up_term
             exp_won = rng.random(n) < EXPANSION_WIN
@@ -243,16 +304,28 @@ class _Journeys:
                 exp_close[e][booked],
                 up_term[e][booked],
                 up_amount[e][booked],
+                up_start[e][booked],
             )
             mrr = mrr.copy()
             mrr[e[booked]] += added[e][booked] * 100
 
-            # Renewal at term end, at a new price; a lost renewal is churn.
-            ren_created = term_end - col.days(rng.uniform(45, 90, n))
-            ren_close = term_end - col.days(rng.uniform(1, 30, n))
-            # A renewal is decided and booked when the term ends: one whose term ends after the
-            # end date is still open then, whatever its planned close.
-            ren_close = np.where(term_end >= end, np.maximum(ren_close, end), ren_close)
+            # Renewal at a new price; a lost renewal is churn when the term ends. Most are booked
+            # 0 to 90 days early and start when the old term ends; a share is signed up to 30
+            # days late and starts on the day it is signed, after a gap in service.
+            late = rng.random(n) < LATE_RENEWAL_SHARE
+            ren_close = np.where(
+                late,
+                term_end + col.days(rng.uniform(1, RENEWAL_LATE_DAYS, n)),
+                term_end - col.days(rng.uniform(0, RENEWAL_EARLY_DAYS, n)),
+            )
+            ren_created = term_end - col.days(
+                rng.uniform(
+                    np.maximum(RENEWAL_CREATED_DAYS[0], (term_end - ren_close) / 86_400 + 10),
+                    RENEWAL_CREATED_DAYS[1],
+                    n,
+                )
+            )
+            ren_start = np.where(late, col.midnight(ren_close), term_end)
             renews = rng.random(n) < rates.renewal
             change = np.select(
                 [rng.random(n) < 0.45, rng.random(n) < 0.64],
@@ -280,14 +353,15 @@ class _Journeys:
             self.record_orders(
                 account[renewed],
                 renewed_deal,
-                term_end[renewed],
+                ren_close[renewed],
                 new_term[renewed],
                 new_amount[renewed],
+                ren_start[renewed],
             )
             churned = r[~renews[r] & ~ren_open]
             self.queue_win_backs(account[churned], term_end[churned])
 
-            account, start = account[renewed], term_end[renewed]
+            account, start = account[renewed], ren_start[renewed]
             term = new_term[renewed]
             mrr = new_mrr[renewed]
 
@@ -343,6 +417,7 @@ class _Journeys:
             term_months=o.column("term_months"),
             amount_cents=o.column("amount_cents"),
             currency=self.accounts.currency[account] if len(account) else np.array([], np.int64),
+            service_start=o.column("service_start"),
         )
 
 

@@ -4,7 +4,8 @@ Written beside the seeds (never into the seed folder, so dbt never loads it):
 - ``opportunities.csv``: every deal's real type (new business, expansion, renewal), whether it
   was won, and its amount in USD;
 - ``mrr_movements.csv``: every month in which an account's MRR moved, and how (new, expansion,
-  contraction, churn, reactivation), from the contracts the simulation signed.
+  contraction, churn, reactivation), from the contracts the simulation signed that were in force
+  at each month's end (on the end date, in its last month).
 
 All money is handled as integer cents: contracts are whole monthly prices and the FX rates have
 two decimals, so every figure here is exact.
@@ -59,15 +60,31 @@ def build_truth(
 
 
 def _mrr_movements(config: GeneratorConfig, accounts: Accounts, orders: Orders) -> pa.Table:
-    """Account-month MRR from the signed contracts, and the months in which it moved."""
-    # Each order pays a whole monthly price in each month of its term, from its order month.
-    monthly = usd_cents(orders.amount_cents, orders.currency) // orders.term_months
-    piece = np.repeat(np.arange(len(orders.account)), orders.term_months)
-    piece_month = col.month_index(orders.ordered_at)[piece] + col.group_rank(piece)
-    last_month = int(col.month_index(np.array([config.end_ts - 1]))[0])
-    stride = max(int(piece_month.max(initial=0)), last_month) + 2  # month < stride: a clean key
+    """Account-month MRR from the contracts in force, and the months in which it moved.
 
-    # MRR per (account, month) with a payment.
+    A contract is in force from its service start for ``term_months`` calendar months (the end
+    excluded), and counts in a month when it is in force on the month's last day; in the last
+    month of data, on the end date itself. Every contract here pays a whole monthly price.
+    """
+    monthly = usd_cents(orders.amount_cents, orders.currency) // orders.term_months
+    start_day = orders.service_start // col.SECONDS_PER_DAY
+    service_end = col.add_months(orders.service_start, orders.term_months)
+    end_day = service_end // col.SECONDS_PER_DAY
+    end_date_day = (config.end_ts - 1) // col.SECONDS_PER_DAY
+    last_month = int(col.month_index(np.array([config.end_ts - 1]))[0])
+    first_month = col.month_index(orders.service_start)
+    # Before the last month: in force on the month's last day, i.e. the months from the service
+    # start's to the one before the service end's (month arithmetic keeps the calendar month).
+    covered = np.clip(np.minimum(col.month_index(service_end), last_month) - first_month, 0, None)
+    piece = np.repeat(np.arange(len(orders.account)), covered)
+    piece_month = first_month[piece] + col.group_rank(piece)
+    # The last month: in force on the end date.
+    on_end_date = np.flatnonzero((start_day <= end_date_day) & (end_date_day < end_day))
+    piece = np.concatenate([piece, on_end_date])
+    piece_month = np.concatenate([piece_month, np.full(len(on_end_date), last_month)])
+    stride = last_month + 2  # every month is at most last_month: a clean (account, month) key
+
+    # MRR per (account, month) with a contract in force.
     key, inverse = np.unique(orders.account[piece] * stride + piece_month, return_inverse=True)
     paid = np.bincount(inverse, weights=monthly[piece], minlength=len(key)).astype(np.int64)
     paid_account, paid_month = key // stride, key % stride

@@ -6,14 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import REPO_ROOT, SMALL_SCALE, Dataset, make_dataset, run_dbt
+from support import REPO_ROOT, SMALL_SCALE, SMALL_SEED, Dataset, make_dataset, run_dbt
 
 from salespipeline.schema import TABLES
 
 
 @pytest.fixture(scope="session")
 def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
-    return make_dataset(tmp_path_factory.mktemp("small"), seed=7, scale=SMALL_SCALE)
+    return make_dataset(tmp_path_factory.mktemp("small"), seed=SMALL_SEED, scale=SMALL_SCALE)
 
 
 @pytest.fixture(scope="session")

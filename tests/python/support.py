@@ -14,6 +14,8 @@ from salespipeline.io import SeedWriter
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SMALL_SCALE = 0.1
+# A seed whose small dataset has every kind of MRR movement, reactivations included.
+SMALL_SEED = 8
 
 
 class Dataset:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pytest
 from support import REPO_ROOT, Dataset, make_dataset
 
 from salespipeline import reference
+from salespipeline.config import GeneratorConfig
+from salespipeline.generator import generate
 from salespipeline.schema import FOREIGN_KEYS, TABLES, column_names, primary_key
 
 PRECISION = {"numeric(15,2)": 13, "numeric(10,2)": 8, "numeric(5,2)": 3}
@@ -48,6 +51,9 @@ def test_values_fit_the_declared_types(small_dataset: Dataset, table: str) -> No
                 )
         elif column.type == "timestamp":
             parsed = pd.to_datetime(values, format="%Y-%m-%d %H:%M:%S")
+            assert parsed.notna().all()
+        elif column.type == "date":
+            parsed = pd.to_datetime(values, format="%Y-%m-%d")
             assert parsed.notna().all()
         elif column.type == "boolean":
             assert set(values) <= {"true", "false"}
@@ -216,6 +222,69 @@ def test_billing_has_the_shapes_mrr_needs(small_dataset: Dataset) -> None:
     assert not (orders["currency"].str.upper() == "USD").all()
 
 
+def _service_periods(orders: pd.DataFrame) -> pd.DataFrame:
+    """Each order's service period: start (the order's day when empty) and exclusive end."""
+    ordered = pd.to_datetime(orders["order_date"], format="%Y-%m-%d %H:%M:%S")
+    start = pd.to_datetime(orders["service_start_date"], format="%Y-%m-%d").fillna(
+        ordered.dt.normalize()
+    )
+    terms = orders["term_months"].astype(int)
+    end = pd.Series(
+        [s + pd.DateOffset(months=t) for s, t in zip(start, terms, strict=True)], index=orders.index
+    )
+    return orders.assign(ordered=ordered, start=start, end=end, term=terms)
+
+
+def test_contracts_are_timed_like_a_billing_system() -> None:
+    """The default dataset plants the contract timing that MRR from contracts in force must get
+    right: renewals booked up to 90 days early, renewals signed up to 30 days late (some across
+    a month end), service starting on any day of the month and sometimes after the booking,
+    co-termed upsells, and monthly plans that change price."""
+    orders = generate(GeneratorConfig())["billing_orders"].to_pandas()
+    orders["order_date"] = orders["order_date"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    orders["service_start_date"] = pd.to_datetime(orders["service_start_date"]).dt.strftime(
+        "%Y-%m-%d"
+    )
+    periods = _service_periods(orders.astype({"term_months": str}))
+    lead_days = (periods["start"] - periods["ordered"].dt.normalize()).dt.days
+    assert (lead_days >= 0).all(), "no service starts before its order is booked"
+    assert lead_days.max() == 90, "renewals booked up to 90 days early"
+    assert (lead_days > 30).sum() > 50, "renewals booked early"
+    assert periods["start"].dt.day.nunique() == 31
+    # The next contract of an account after one ends: on time, or late by up to 30 days.
+    term_contracts = periods[periods["term"] > 1].sort_values(["account_id", "start"])
+    gaps = []
+    for _, contracts in term_contracts.groupby("account_id"):
+        for end in contracts["end"]:
+            following = contracts["start"][contracts["start"] >= end]
+            if len(following):
+                gaps.append(((following.min() - end).days, end, following.min()))
+    gap_days = np.array([gap for gap, _, _ in gaps])
+    assert (gap_days == 0).sum() > 100, "most renewals start when the old term ends"
+    late = [(end, start) for gap, end, start in gaps if 0 < gap <= 30]
+    assert len(late) > 10, "some renewals start late"
+    assert any(end.month != start.month for end, start in late), "a late start over a month end"
+    # Co-termed upsells: a contract that starts after another of the account and ends with it.
+    coterm = term_contracts.merge(term_contracts, on="account_id", suffixes=("", "_base"))
+    coterm = coterm[
+        (coterm["start"] > coterm["start_base"]) & (coterm["end"] == coterm["end_base"])
+    ]
+    assert len(coterm) > 50
+    # Monthly plans: consecutive invoices of an account at different prices.
+    monthly = periods[periods["term"] == 1].sort_values(["account_id", "start"])
+    changed = monthly.groupby("account_id")["amount"].nunique()
+    assert (changed > 1).sum() > 10
+
+
+def test_the_data_can_end_on_any_day(tmp_path: Path) -> None:
+    """--end-date on a day inside a month: nothing happens after it, orders included."""
+    config = GeneratorConfig(scale=0.2, end_date=date(2026, 9, 17))
+    tables = generate(config)
+    ordered = tables["billing_orders"].column("order_date").to_pandas()
+    assert ordered.max() < pd.Timestamp("2026-09-18")
+    assert ordered.max() >= pd.Timestamp("2026-09-01")
+
+
 def test_reference_seeds_match_the_generator() -> None:
     folder = REPO_ROOT / "seeds" / "reference"
     stages = pd.read_csv(folder / "opportunity_stages.csv", dtype=str)
@@ -285,12 +354,14 @@ def test_the_planted_mess_is_there_in_small_doses(small_dataset: Dataset) -> Non
 
 
 def test_same_options_give_byte_identical_files(tmp_path: Path, small_dataset: Dataset) -> None:
-    again = make_dataset(tmp_path, seed=7, scale=small_dataset.config.scale)
+    again = make_dataset(tmp_path, seed=small_dataset.config.seed, scale=small_dataset.config.scale)
     assert digest(again.folder) == digest(small_dataset.folder)
 
 
 def test_a_different_seed_gives_different_data(tmp_path: Path, small_dataset: Dataset) -> None:
-    other = make_dataset(tmp_path, seed=8, scale=small_dataset.config.scale)
+    other = make_dataset(
+        tmp_path, seed=small_dataset.config.seed + 1, scale=small_dataset.config.scale
+    )
     assert all(
         a != b
         for a, b in zip(
