@@ -1,7 +1,7 @@
--- Total MRR reconciles with billing: in every month up to the as-of month, fct_mrr's total MRR is
--- the sum of the monthly pieces of the orders booked up to the as-of date, and over all months it
--- never exceeds what those orders billed (pieces after the as-of month are still to come).
--- Returns the months, or the overall total, that break this.
+-- Total MRR reconciles with billing: in every month up to the as-of month, fct_mrr's total MRR
+-- is the sum of the monthly values of the orders in force at the month's snapshot, and no account
+-- has MRR in a month in which none of its orders is in force (nothing is lost or made up between
+-- the orders and the account-month series). Returns the months or account-months that break it.
 
 with
 
@@ -11,32 +11,9 @@ account_mrr as (
 
 ),
 
-order_months as (
+orders_in_force as (
 
-    select * from {{ ref('int_orders_spread_to_months') }}
-
-),
-
-orders as (
-
-    select * from {{ ref('stg_billing__orders') }}
-
-),
-
-reporting_dates as (
-
-    select * from {{ ref('int_reporting_dates') }}
-
-),
-
-known_order_months as (
-
-    select order_months.*
-    from order_months
-    inner join reporting_dates
-        on
-            cast(order_months.ordered_at as date) <= reporting_dates.as_of_date
-            and order_months.mrr_month <= reporting_dates.as_of_month
+    select * from {{ ref('int_orders_in_force_monthly') }}
 
 ),
 
@@ -45,7 +22,7 @@ billed_by_month as (
     select
         mrr_month,
         sum(monthly_amount_usd) as billed_mrr
-    from known_order_months
+    from orders_in_force
     group by mrr_month
 
 ),
@@ -64,6 +41,7 @@ monthly_differences as (
 
     select
         coalesce(billed_by_month.mrr_month, mrr_by_month.mrr_month) as mrr_month,
+        cast(null as {{ dbt.type_string() }}) as account_id,
         coalesce(billed_by_month.billed_mrr, 0) as expected_amount_usd,
         coalesce(mrr_by_month.total_mrr, 0) as actual_amount_usd
     from billed_by_month
@@ -73,31 +51,30 @@ monthly_differences as (
 
 ),
 
-total_billed as (
+accounts_in_force as (
 
-    select sum(orders.amount_usd) as billed_amount_usd
-    from orders
-    inner join reporting_dates
-        on cast(orders.ordered_at as date) <= reporting_dates.as_of_date
-
-),
-
-total_mrr as (
-
-    select sum(mrr) as mrr_amount_usd
-    from account_mrr
+    select distinct
+        account_id,
+        mrr_month
+    from orders_in_force
 
 ),
 
-total_differences as (
+mrr_without_contract as (
 
     select
-        cast(null as date) as mrr_month,
-        total_billed.billed_amount_usd as expected_amount_usd,
-        total_mrr.mrr_amount_usd as actual_amount_usd
-    from total_billed
-    cross join total_mrr
-    where total_mrr.mrr_amount_usd > total_billed.billed_amount_usd
+        account_mrr.mrr_month,
+        cast(account_mrr.account_id as {{ dbt.type_string() }}) as account_id,
+        0 as expected_amount_usd,
+        account_mrr.mrr as actual_amount_usd
+    from account_mrr
+    left join accounts_in_force
+        on
+            account_mrr.account_id = accounts_in_force.account_id
+            and account_mrr.mrr_month = accounts_in_force.mrr_month
+    where
+        account_mrr.mrr > 0
+        and accounts_in_force.account_id is null
 
 ),
 
@@ -105,7 +82,7 @@ final as (
 
     select * from monthly_differences
     union all
-    select * from total_differences
+    select * from mrr_without_contract
 
 )
 

@@ -56,20 +56,32 @@ def known_by(frame: pd.DataFrame, column: str, as_of: pd.Timestamp) -> pd.DataFr
     return frame[frame[column] < as_of + pd.Timedelta(days=1)]
 
 
+def snapshot_day(month: pd.Period, as_of: pd.Timestamp) -> pd.Timestamp:
+    """The day a month is measured on: its last day, or the as-of date in the as-of month."""
+    return min(month.end_time.normalize(), as_of)
+
+
 def monthly_pieces(data: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Each order's USD amount spread over its term, remainder cents to the earliest months."""
+    """The monthly value of each known order in each month whose snapshot its service covers."""
     rates = fx_rates()
     rows = []
     orders = known_by(data.typed("billing_orders", "order_date"), "order_date", as_of)
+    last_month = as_of.to_period("M")
     for order in orders.itertuples():
         cents = to_usd_cents(order.amount, order.currency, rates)
         term = int(order.term_months)
-        base, remainder = divmod(cents, term)
-        start = order.order_date.to_period("M")
-        for k in range(term):
-            rows.append(
-                (order.account_id, start + k, base + (1 if k < remainder else 0), order.order_id)
-            )
+        monthly = (2 * cents + term) // (2 * term)  # rounded half up to the cent
+        start = (
+            order.order_date.normalize()
+            if pd.isna(order.service_start_date)
+            else pd.Timestamp(order.service_start_date)
+        )
+        end = start + pd.DateOffset(months=term)  # pandas clips to the month's last day too
+        month = start.to_period("M")
+        while month <= last_month:
+            if start <= snapshot_day(month, as_of) < end:
+                rows.append((order.account_id, month, monthly, order.order_id))
+            month += 1
     return pd.DataFrame(rows, columns=["account_id", "month", "cents", "order_id"])
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import recompute
 from conftest import AS_OF_DATE
-from support import connect_warehouse
+from support import connect_warehouse, run_dbt
 
 # Each recomputation runs against the default build (as of the last day with data) and against a
 # build with an as_of_date in the middle of the window.
@@ -202,3 +202,89 @@ def test_open_pipeline_as_of_a_past_date(built_as_of) -> None:
     assert set(marts.loc[~marts["is_closed"].astype(bool), "opportunity_id"].astype(str)) == set(
         open_then["opportunity_id"]
     )
+
+
+# As-of dates for the MRR restatement checks: month ends and mid-month days across the window.
+MRR_AS_OF_DATES = ("2024-12-31", "2025-03-14", "2025-11-30", "2026-02-17", "2026-08-01")
+
+
+@pytest.fixture(scope="module")
+def mrr_as_of(small_project, tmp_path_factory: pytest.TempPathFactory):
+    """fct_mrr of the small dataset built as of each of MRR_AS_OF_DATES (only fct_mrr and its
+    parents, each into a warehouse of its own)."""
+    results = {}
+    for as_of in MRR_AS_OF_DATES:
+        warehouse = tmp_path_factory.mktemp("mrr_as_of") / "mrr.duckdb"
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("SALESPIPELINE_DUCKDB", str(warehouse))
+            run_dbt(small_project, "seed")
+            run_dbt(
+                small_project, "run", "--select", "+fct_mrr", "--vars", f"{{as_of_date: {as_of}}}"
+            )
+        results[as_of] = query(warehouse, "select * from marts.fct_mrr")
+    return results
+
+
+def _mrr_by_account_month(frame: pd.DataFrame) -> dict[tuple[str, str], tuple[int, str]]:
+    """(account, month) -> (MRR in cents, movement), for the months with MRR or a movement; a
+    month at 0 without a movement (between a churn and a return) says nothing to compare."""
+    return {
+        (str(r.account_id), pd.Timestamp(r.mrr_month).strftime("%Y-%m")): (
+            cents(r.mrr),
+            r.mrr_movement,
+        )
+        for r in frame.itertuples()
+        if isinstance(r.mrr_movement, str)
+    }
+
+
+@pytest.mark.parametrize("as_of", MRR_AS_OF_DATES)
+def test_fct_mrr_never_restates_a_month_before_the_as_of_month(built, mrr_as_of, as_of) -> None:
+    """Every month before the as-of month has the same MRR and movement per account as in the
+    build as of the data's end: later orders never change a month already reported."""
+    _, warehouse = built
+    as_of_month = pd.Timestamp(as_of).strftime("%Y-%m")
+    full = {
+        key: value
+        for key, value in _mrr_by_account_month(
+            query(warehouse, "select * from marts.fct_mrr")
+        ).items()
+        if key[1] < as_of_month
+    }
+    then = {
+        key: value
+        for key, value in _mrr_by_account_month(mrr_as_of[as_of]).items()
+        if key[1] < as_of_month
+    }
+    assert then, f"no MRR before {as_of}"
+    differences = {
+        key: (then.get(key), full.get(key))
+        for key in set(full) | set(then)
+        if then.get(key) != full.get(key)
+    }
+    assert not differences, f"restated as of {as_of}: {sorted(differences.items())[:5]}"
+
+
+@pytest.mark.parametrize("as_of", MRR_AS_OF_DATES)
+def test_no_account_with_a_contract_in_force_on_the_as_of_date_is_churned(
+    small_dataset, mrr_as_of, as_of
+) -> None:
+    """From the raw CSV: an account with an order booked by the as-of date whose service period
+    contains it pays in the as-of month, and every account that pays has such an order."""
+    day = pd.Timestamp(as_of)
+    orders = recompute.known_by(
+        small_dataset.typed("billing_orders", "order_date"), "order_date", day
+    )
+    start = pd.to_datetime(orders["service_start_date"]).fillna(orders["order_date"].dt.normalize())
+    end = [
+        s + pd.DateOffset(months=int(t)) for s, t in zip(start, orders["term_months"], strict=True)
+    ]
+    in_force = orders[(start <= day) & (day < pd.Series(end, index=orders.index))]
+    expected = set(in_force["account_id"])
+    assert expected, f"no contract in force on {as_of}"
+    marts = mrr_as_of[as_of]
+    as_of_month = marts[pd.to_datetime(marts["mrr_month"]) == day.replace(day=1)]
+    paying = set(as_of_month.loc[as_of_month["mrr"] > 0, "account_id"].astype(str))
+    churned = set(as_of_month.loc[as_of_month["mrr_movement"] == "churn", "account_id"].astype(str))
+    assert expected == paying
+    assert not expected & churned

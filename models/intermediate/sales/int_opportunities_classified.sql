@@ -22,13 +22,15 @@ orders as (
 
 ),
 
+-- A contract counts from its booking (a renewal booked early is already known) to the end of
+-- its service period.
 orders_with_end as (
 
     select
         order_id,
         account_id,
         ordered_at,
-        {{ dbt.dateadd('month', 'term_months', 'ordered_at') }} as ends_at
+        cast(service_end_date as {{ dbt.type_timestamp() }}) as ends_at
     from orders
 
 ),

@@ -1,5 +1,6 @@
-{#- Months from the first month with data to the as-of month. Built from a digits cross join
-    (portable to every warehouse, no generate_series): up to 1,000 months. -#}
+{#- Months from the first month with data to the as-of month, each with the day it is measured
+    on. Built from a digits cross join (portable to every warehouse, no generate_series): up to
+    1,000 months. -#}
 with
 
 reporting_dates as (
@@ -30,7 +31,8 @@ months_in_window as (
 
     select
         month_numbers.month_number,
-        reporting_dates.data_start_month
+        reporting_dates.data_start_month,
+        reporting_dates.as_of_date
     from month_numbers
     cross join reporting_dates
     where
@@ -46,12 +48,13 @@ months as (
         cast(
             {{ dbt.dateadd('month', 'month_number', 'data_start_month') }} as date
         ) as month_start_date,
-        month_number
+        month_number,
+        as_of_date
     from months_in_window
 
 ),
 
-final as (
+months_with_end as (
 
     select
         month_start_date,
@@ -60,8 +63,24 @@ final as (
                 'day', -1, dbt.dateadd('month', 1, 'month_start_date')
             ) }} as date
         ) as month_end_date,
-        month_number
+        month_number,
+        as_of_date
     from months
+
+),
+
+final as (
+
+    select
+        month_start_date,
+        month_end_date,
+        -- The as-of month is measured on the as-of date, every other month on its last day.
+        case
+            when month_end_date < as_of_date then month_end_date
+            else as_of_date
+        end as snapshot_date,
+        month_number
+    from months_with_end
 
 )
 

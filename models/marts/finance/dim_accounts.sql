@@ -66,7 +66,8 @@ account_opportunities as (
 
 ),
 
--- fct_mrr has a row for an account in the as-of month when it paid then or churned then.
+-- fct_mrr has a row for an account in the as-of month when it paid then or churned then; an
+-- account has rows at all once it has had MRR.
 account_mrr_history as (
 
     select
@@ -75,7 +76,10 @@ account_mrr_history as (
             case
                 when account_mrr.mrr_month = reporting_dates.as_of_month then account_mrr.mrr
             end
-        ) as current_mrr
+        ) as current_mrr,
+        min(
+            case when account_mrr.mrr > 0 then account_mrr.mrr_month end
+        ) as first_mrr_month
     from account_mrr
     cross join reporting_dates
     group by account_mrr.account_id
@@ -117,6 +121,7 @@ final as (
 
         -- dates and timestamps
         account_orders.first_order_date,
+        account_mrr_history.first_mrr_month,
         accounts.created_at
 
     from accounts

@@ -3,15 +3,9 @@
     between a churn and a return are kept, so the previous month is always the previous row. -#}
 with
 
-order_months as (
+orders_in_force as (
 
-    select * from {{ ref('int_orders_spread_to_months') }}
-
-),
-
-reporting_dates as (
-
-    select * from {{ ref('int_reporting_dates') }}
+    select * from {{ ref('int_orders_in_force_monthly') }}
 
 ),
 
@@ -21,23 +15,13 @@ month_spine as (
 
 ),
 
--- Orders booked after the as-of date are not known yet.
-known_order_months as (
-
-    select order_months.*
-    from order_months
-    inner join reporting_dates
-        on cast(order_months.ordered_at as date) <= reporting_dates.as_of_date
-
-),
-
 account_monthly_mrr as (
 
     select
         account_id,
         mrr_month,
         sum(monthly_amount_usd) as mrr
-    from known_order_months
+    from orders_in_force
     group by
         account_id,
         mrr_month

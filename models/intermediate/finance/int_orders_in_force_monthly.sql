@@ -1,0 +1,133 @@
+{#- Billing orders in force at each month's snapshot: the rule is the doc block
+    finance__contracts_in_force; keep the two in step. -#}
+{%- set grace_days = var('renewal_grace_days') -%}
+{%- if grace_days is not number or grace_days < 0 -%}
+    {{ exceptions.raise_compiler_error(
+        "var renewal_grace_days must be a number of days >= 0, got " ~ grace_days
+    ) }}
+{%- endif -%}
+
+with
+
+orders as (
+
+    select * from {{ ref('stg_billing__orders') }}
+
+),
+
+reporting_dates as (
+
+    select * from {{ ref('int_reporting_dates') }}
+
+),
+
+month_spine as (
+
+    select * from {{ ref('int_month_spine') }}
+
+),
+
+-- Orders booked after the as-of date are not known yet. Orders without a USD amount or a term
+-- cannot be measured (the staging tests flag them).
+known_orders as (
+
+    select
+        orders.order_id,
+        orders.account_id,
+        orders.opportunity_id,
+        orders.ordered_at,
+        orders.term_months,
+        orders.amount_usd,
+        orders.service_start_date,
+        orders.service_end_date
+    from orders
+    inner join reporting_dates
+        on orders.ordered_at < reporting_dates.as_of_end_at
+    where
+        orders.amount_usd is not null
+        and orders.term_months >= 1
+
+),
+
+-- With a grace period, a contract runs on until the next known contract of its account starts,
+-- when that starts after it ends but within the grace period.
+next_contract_starts as (
+
+    select
+        ending_contracts.order_id,
+        min(next_contracts.service_start_date) as next_service_start_date
+    from known_orders as ending_contracts
+    inner join known_orders as next_contracts
+        on
+            ending_contracts.account_id = next_contracts.account_id
+            and ending_contracts.service_end_date < next_contracts.service_start_date
+            and {{ dbt.dateadd('day', grace_days, 'ending_contracts.service_end_date') }}
+            >= next_contracts.service_start_date
+    group by ending_contracts.order_id
+
+),
+
+-- The monthly value in whole cents, rounded half up: floor((2 × cents + term) / (2 × term)).
+-- floor() of an exact division, so integer division semantics never matter.
+orders_in_force as (
+
+    select
+        known_orders.*,
+        coalesce(
+            next_contract_starts.next_service_start_date, known_orders.service_end_date
+        ) as in_force_until_date,
+        cast(
+            floor(
+                cast(
+                    2 * round(known_orders.amount_usd * 100, 0) + known_orders.term_months
+                    as {{ dbt.type_numeric() }}
+                )
+                / (2 * known_orders.term_months)
+            ) as {{ dbt.type_bigint() }}
+        ) as monthly_cents
+    from known_orders
+    left join next_contract_starts
+        on known_orders.order_id = next_contract_starts.order_id
+
+),
+
+order_snapshots as (
+
+    select
+        orders_in_force.*,
+        month_spine.month_start_date,
+        month_spine.snapshot_date
+    from orders_in_force
+    inner join month_spine
+        on
+            orders_in_force.service_start_date <= month_spine.snapshot_date
+            and orders_in_force.in_force_until_date > month_spine.snapshot_date
+
+),
+
+final as (
+
+    select
+        -- ids
+        order_id,
+        account_id,
+        opportunity_id,
+
+        -- numerics
+        term_months,
+        amount_usd,
+        cast(monthly_cents / 100.0 as decimal(18, 2)) as monthly_amount_usd,
+
+        -- dates and timestamps
+        month_start_date as mrr_month,
+        snapshot_date,
+        service_start_date,
+        service_end_date,
+        in_force_until_date,
+        ordered_at
+
+    from order_snapshots
+
+)
+
+select * from final
