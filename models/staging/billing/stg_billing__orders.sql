@@ -23,13 +23,7 @@ cleaned as (
         amount,
         cast(term_months as {{ dbt.type_int() }}) as term_months,
         cast(order_date as {{ dbt.type_timestamp() }}) as ordered_at,
-        coalesce(
-            cast(
-                {{ optional_column(source('billing', 'billing_orders'), 'service_start_date') }}
-                as date
-            ),
-            cast(order_date as date)
-        ) as service_start_date
+        coalesce(cast(service_start_date as date), cast(order_date as date)) as service_start_date
     from billing_orders
 
 ),
