@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from support import connect_warehouse, make_dataset, run_dbt
 
@@ -100,3 +102,24 @@ def test_billing_orders_without_service_start_date_still_seed_and_stage(
             " from staging.stg_billing__orders"
         ).fetchone()
     assert rows == same_day == len(lines) - 1
+
+
+def test_an_opportunity_closed_before_it_was_created_fails_a_data_test(
+    dbt_project, small_dataset, tmp_path: Path
+) -> None:
+    """A planted close date a day before the deal's creation is caught by its own data test."""
+    project = dbt_project(small_dataset, "closed_before_created")
+    path = project / "seeds" / "opportunities.csv"
+    frame = small_dataset.frame("opportunities")
+    closed = frame.index[frame["is_closed"] == "true"][0]
+    created = pd.Timestamp(frame.loc[closed, "created_at"])
+    frame.loc[closed, "close_date"] = (created - pd.Timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+    frame.to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC, na_rep="")
+    warehouse = tmp_path / "faulty.duckdb"
+    test = "assert_stg_crm__opportunities_closed_after_created"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SALESPIPELINE_DUCKDB", str(warehouse))
+        run_dbt(project, "seed", "--select", "opportunities", "fx_rates")
+        run_dbt(project, "run", "--select", "stg_crm__opportunities")
+        with pytest.raises(AssertionError, match=f"{test}: fail Got 1 result"):
+            run_dbt(project, "test", "--select", test)
