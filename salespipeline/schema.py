@@ -1,4 +1,4 @@
-"""The raw data model: the eight raw tables, their columns in order and types.
+"""The raw data model: the raw tables, their columns in order and types.
 
 This is the single Python statement of the data model. The generator writes columns in this order,
 and the tests check every CSV header and value against it.
@@ -32,6 +32,15 @@ def _cols(
 
 # Tables in dependency order: every table's parents come before it.
 TABLES: dict[str, tuple[Column, ...]] = {
+    # The people behind owner_id and changed_by (added after the first version of the model).
+    "users": _cols(
+        ("user_id", "uuid", False),
+        ("name", "varchar(255)", False),
+        ("email", "varchar(255)"),
+        ("role", "varchar(50)"),
+        ("team", "varchar(100)"),
+        ("manager_id", "uuid"),
+    ),
     "accounts": _cols(
         ("account_id", "uuid", False),
         ("name", "varchar(255)", False),
@@ -116,6 +125,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
 
 # Every foreign key of the data model: (table, column) -> (parent table, parent column).
 FOREIGN_KEYS: dict[tuple[str, str], tuple[str, str]] = {
+    ("leads", "owner_id"): ("users", "user_id"),
+    ("opportunities", "owner_id"): ("users", "user_id"),
+    ("opportunity_stage_history", "changed_by"): ("users", "user_id"),
     ("leads", "account_id"): ("accounts", "account_id"),
     ("contacts", "lead_id"): ("leads", "lead_id"),
     ("contacts", "account_id"): ("accounts", "account_id"),

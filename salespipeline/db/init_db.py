@@ -1,4 +1,4 @@
-"""``python -m salespipeline.db.init_db``: create schema ``raw`` and the data model's eight tables.
+"""``python -m salespipeline.db.init_db``: create schema ``raw`` and the data model's tables.
 
 The DDL is derived from salespipeline/schema.py (types, primary keys, NOT NULL, defaults, foreign
 keys), so the warehouse enforces the same data model the generator writes and the tests check.
@@ -126,7 +126,7 @@ def init_db(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> list[str]
 
 
 def drop_raw(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Drop the eight raw tables, children first, so that ``dbt seed`` can create its own.
+    """Drop the raw tables, children first, so that ``dbt seed`` can create its own.
 
     ``dbt seed`` cannot reload tables that have foreign keys: it empties and fills them one at a
     time, in any order, and DuckDB refuses to empty a parent while a child references it.
@@ -145,7 +145,7 @@ def drop_raw(con: duckdb.DuckDBPyConnection) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(
         prog="init_db",
-        description="Create schema raw and the eight tables of the data model in the warehouse "
+        description="Create schema raw and the tables of the data model in the warehouse "
         "the dbt profile points at (SALESPIPELINE_DUCKDB, default salespipeline.duckdb).",
     )
     options = parser.add_mutually_exclusive_group()

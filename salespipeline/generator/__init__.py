@@ -49,7 +49,7 @@ def generate(
     sink: Sink | None = None,
     truth_sink: Sink | None = None,
 ) -> dict[str, pa.Table]:
-    """All eight raw tables, in the data model's column order, keyed by table name.
+    """Every raw table, in the data model's column order, keyed by table name.
 
     ``sink`` receives each table as soon as it is complete, so writing can overlap generation;
     ``truth_sink``, when given, receives the ground truth tables (see ``truth``).
@@ -64,9 +64,11 @@ def generate(
 
     seeds = np.random.SeedSequence(config.seed).spawn(len(STREAMS))
     rng = {name: np.random.default_rng(seed) for name, seed in zip(STREAMS, seeds, strict=True)}
-    team = build_team(config, rng["team"])
     n_accounts = config.scaled(config.volumes.accounts)
     pools = build_pools(config.seed, n_accounts, int(n_accounts * UNKNOWN_COMPANIES_PER_ACCOUNT))
+    report("users")
+    team = build_team(config, rng["team"], pools)
+    emit("users", team.table)
     report("accounts")
     accounts = build_accounts(config, rng["accounts"], pools, len(team.rep_ids))
     emit("accounts", accounts.table.sort_by("created_at"))

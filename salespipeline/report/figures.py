@@ -271,11 +271,6 @@ def pipeline_chart(rows: list[Row]) -> Chart:
     )
 
 
-def rep_label(owner_id: object) -> str:
-    """Reps have no names in the data: the first block of the owner's id stands for one."""
-    return f"rep {str(owner_id)[:8]}"
-
-
 def reps_chart(rows: list[Row]) -> Chart:
     title = "Win rate and sales cycle by rep, last 4 quarters"
     how = (
@@ -285,7 +280,7 @@ def reps_chart(rows: list[Row]) -> Chart:
     closed = [row for row in rows if row["win_rate_by_count"] is not None]
     if not closed:
         return Chart("reps", title, how, None, "no deal closed in the last 4 quarters.")
-    labels = [rep_label(row["owner_id"]) for row in closed]
+    labels = [row["owner_name"] for row in closed]
     figure = make_subplots(
         rows=1,
         cols=2,

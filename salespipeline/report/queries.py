@@ -120,17 +120,21 @@ with recent_quarters as (
 )
 
 select
-    owner_id,
-    min(quarter_start_date) as first_quarter_start_date,
-    sum(opportunities_won) as opportunities_won,
-    sum(opportunities_lost) as opportunities_lost,
-    sum(opportunities_won) * 1.0
-    / nullif(sum(opportunities_won) + sum(opportunities_lost), 0) as win_rate_by_count,
-    sum(average_sales_cycle_days * opportunities_won)
-    / nullif(sum(opportunities_won), 0) as average_sales_cycle_days
+    recent_quarters.owner_id,
+    owners.owner_name,
+    min(recent_quarters.quarter_start_date) as first_quarter_start_date,
+    sum(recent_quarters.opportunities_won) as opportunities_won,
+    sum(recent_quarters.opportunities_lost) as opportunities_lost,
+    sum(recent_quarters.opportunities_won) * 1.0
+    / nullif(sum(recent_quarters.opportunities_won) + sum(recent_quarters.opportunities_lost), 0)
+        as win_rate_by_count,
+    sum(recent_quarters.average_sales_cycle_days * recent_quarters.opportunities_won)
+    / nullif(sum(recent_quarters.opportunities_won), 0) as average_sales_cycle_days
 from recent_quarters
-group by owner_id
-order by win_rate_by_count desc nulls last, owner_id
+inner join marts.dim_owners as owners
+    on recent_quarters.owner_id = owners.owner_id
+group by recent_quarters.owner_id, owners.owner_name
+order by win_rate_by_count desc nulls last, owners.owner_name, recent_quarters.owner_id
 """
 
 Row = dict[str, Any]

@@ -12,6 +12,7 @@ from support import connect_warehouse, make_dataset, run_dbt
 from salespipeline.schema import TABLES
 
 STAGING_MODEL = {
+    "users": "stg_crm__users",
     "accounts": "stg_crm__accounts",
     "leads": "stg_crm__leads",
     "contacts": "stg_crm__contacts",

@@ -125,9 +125,15 @@ def check_win_rate(result: pd.DataFrame, dataset: Dataset, warehouse: Path) -> N
     ):
         cents_usd = recompute.to_usd_cents(amount, currency, rates)
         created_cents[owner] = created_cents.get(owner, 0) + cents_usd
-    assert {str(o) for o in result["owner_id"]} == set(deals["owner_id"])
+    # Reps by name and team, from the raw users file (names are unique in the generated team).
+    users = dataset.frame("users").set_index("name")
+    assert users.index.is_unique
+    assert set(result["owner_name"]) == set(
+        users.loc[users["user_id"].isin(deals["owner_id"])].index
+    )
     for row in result.itertuples():
-        owner = str(row.owner_id)
+        owner = users.loc[row.owner_name, "user_id"]
+        assert row.team_name == users.loc[row.owner_name, "team"]
         expected = (int(won.get(owner, 0)), int(lost.get(owner, 0)))
         assert (row.won, row.lost) == expected, f"rep {owner}"
         assert row.win_rate == pytest.approx(expected[0] / sum(expected), abs=0.0005)

@@ -242,7 +242,15 @@ def test_pipeline_by_stage_adds_up_per_month(figures, marts) -> None:
     assert stages == ordered
 
 
-def test_rep_win_rates_over_the_last_four_quarters(figures, marts) -> None:
+@pytest.fixture(scope="module")
+def rep_names(built) -> dict[str, str]:
+    """Each owner's name, from the raw users file: the reps chart labels reps by name."""
+    dataset, _ = built
+    users = dataset.frame("users")
+    return dict(zip(users["user_id"], users["name"], strict=True))
+
+
+def test_rep_win_rates_over_the_last_four_quarters(figures, marts, rep_names) -> None:
     performance = rows(
         marts,
         "select owner_id, quarter_start_date, opportunities_won, opportunities_lost "
@@ -253,8 +261,8 @@ def test_rep_win_rates_over_the_last_four_quarters(figures, marts) -> None:
     closed: dict[str, int] = defaultdict(int)
     for owner, quarter, wins, losses in performance:
         if quarter in last_four:
-            won[f"rep {str(owner)[:8]}"] += wins
-            closed[f"rep {str(owner)[:8]}"] += wins + losses
+            won[rep_names[str(owner)]] += wins
+            closed[rep_names[str(owner)]] += wins + losses
     expected = {rep: won[rep] / closed[rep] for rep in closed if closed[rep]}
     win_rate = figures["reps"]["data"][0]
     shown = dict(zip(win_rate["x"], win_rate["y"], strict=True))
@@ -298,13 +306,13 @@ def test_headline_win_rate_is_wins_over_closed_deals(report: Path, marts) -> Non
     assert card in report.read_text(), f"win-rate headline should read {card!r}"
 
 
-def test_rep_sales_cycle_is_the_mean_over_won_deals(figures, marts) -> None:
+def test_rep_sales_cycle_is_the_mean_over_won_deals(figures, marts, rep_names) -> None:
     """Right-hand panel of the reps chart: per rep, the mean `sales_cycle_days` of the deals won
     in the last four quarters (no bar for a rep who closed deals there but won none)."""
     cycles: dict[str, list[int]] = defaultdict(list)
     reps_with_closed_deals: set[str] = set()
     for deal in deals_closed_in_the_last_four_quarters(marts):
-        rep = f"rep {str(deal['owner_id'])[:8]}"
+        rep = rep_names[str(deal["owner_id"])]
         reps_with_closed_deals.add(rep)
         if deal["close_outcome"] == "closed_won":
             assert deal["sales_cycle_days"] is not None, f"won deal of {rep} without a cycle"
