@@ -6,12 +6,17 @@ reported with its spread. Nothing here asserts a threshold: read the numbers.
     python scripts/benchmark.py                    # generator at scale 10, 5 runs
     python scripts/benchmark.py --dbt              # also dbt seed + build at scale 1, 3 runs
     python scripts/benchmark.py --load             # also init_db + load_all at scale 1, 5 runs
+    python scripts/benchmark.py --markdown docs/benchmark.md   # also write the results table
+
+`make benchmark` runs all of it and rewrites docs/benchmark.md, the figures the README quotes.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -144,6 +149,43 @@ def describe(label: str, seconds: list[float], rows: int | None = None) -> str:
     return f"{label:<38} median {median:6.2f} s{rate}  ({spread})"
 
 
+def machine() -> str:
+    memory = ""
+    try:
+        with open("/proc/meminfo") as handle:
+            kib = int(handle.readline().split()[1])
+        memory = f", {kib / 1024**2:.0f} GiB of memory"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores{memory}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def markdown(results: list[tuple[str, list[float], int | None]]) -> str:
+    """The results as the table docs/benchmark.md holds, with the machine and the date."""
+    lines = [
+        "# Benchmark",
+        "",
+        f"Written by `make benchmark` (`scripts/benchmark.py`) on {dt.date.today().isoformat()},",
+        f"on {machine()}. Medians of several runs, wall-clock seconds of each step as a user",
+        "runs it; the spread is the fastest and slowest run. Rerun it to refresh these figures:",
+        "they are never typed by hand.",
+        "",
+        "| step | rows | median (s) | rows/s | fastest (s) | slowest (s) | runs |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label, seconds, rows in results:
+        median = statistics.median(seconds)
+        rate = f"{rows / median:,.0f}" if rows else ""
+        lines.append(
+            f"| {label} | {f'{rows:,}' if rows else ''} | {median:.2f} | {rate} | "
+            f"{min(seconds):.2f} | {max(seconds):.2f} | {len(seconds)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=10.0)
@@ -152,20 +194,35 @@ def main() -> int:
     parser.add_argument("--dbt-runs", type=int, default=3)
     parser.add_argument("--load", action="store_true", help="also time init_db + load_all")
     parser.add_argument("--load-runs", type=int, default=5)
+    parser.add_argument("--markdown", type=Path, help="also write the results as a markdown table")
     args = parser.parse_args()
 
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"machine: {machine()}")
+    results: list[tuple[str, list[float], int | None]] = []
+
+    def record(label: str, seconds: list[float], rows: int | None = None) -> None:
+        results.append((label, seconds, rows))
+        print(describe(label, seconds, rows), flush=True)
+
     seconds, rows = time_generator(args.scale, args.runs)
     print(f"generator at scale {args.scale:g}: {rows:,} rows in {len(TABLES)} CSV files")
-    print(describe("generate + write (in process)", seconds, rows))
-    print(describe("salespipeline generate (command)", time_cli(args.scale, args.runs), rows))
+    record(f"generate + write, in process (scale {args.scale:g})", seconds, rows)
+    record(
+        f"salespipeline generate, command (scale {args.scale:g})",
+        time_cli(args.scale, args.runs),
+        rows,
+    )
     if args.load:
         timings, load_rows = time_loaders(args.load_runs)
         for label, seconds in timings.items():
-            print(describe(f"{label} (scale 1)", seconds, load_rows))
+            record(f"{label} (scale 1)", seconds, load_rows)
     if args.dbt:
         for label, timings in time_dbt(args.dbt_runs).items():
-            print(describe(f"{label} (scale 1)", timings))
+            record(f"{label} (scale 1)", timings)
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(markdown(results))
+        print(f"wrote {args.markdown}")
     return 0
 
 

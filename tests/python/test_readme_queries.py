@@ -389,3 +389,18 @@ def test_duckdb_cli_runs_every_question(built, warehouse_copy: Path, title: str)
     expected = run(warehouse, questions()[title])
     assert out[0].split(",") == list(expected.columns)
     assert len(out) - 1 == len(expected)
+
+
+# A duration typed into prose ("about 4 s", "50 seconds", "3 minutes"), outside code blocks.
+TYPED_DURATION = re.compile(r"\b\d+(\.\d+)?\s?(s|sec|seconds?|min|minutes?)\b")
+
+
+def test_the_readme_quotes_measured_timings_not_typed_ones() -> None:
+    """Timings go stale when typed: the README points at docs/benchmark.md, which
+    `make benchmark` writes from a run (with the machine and the date), and types none itself."""
+    text = (REPO_ROOT / "README.md").read_text()
+    prose = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
+    assert not [m.group(0) for m in TYPED_DURATION.finditer(prose)]
+    assert "docs/benchmark.md" in text
+    benchmark = (REPO_ROOT / "docs" / "benchmark.md").read_text()
+    assert benchmark.startswith("# Benchmark\n\nWritten by `make benchmark`")
