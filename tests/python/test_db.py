@@ -25,6 +25,8 @@ from salespipeline.warehouse import STORAGE_CONFIG
 
 REFERENCE = REPO_ROOT / "seeds" / "reference"
 TINY_SCALE = 0.02
+# The most bytes a field may hold: DuckDB's reader's default line limit (max_line_size).
+FIELD_BYTES = 2_000_000
 
 
 def run(
@@ -43,17 +45,20 @@ def run(
     )
 
 
-def load(table: str, path: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
-    return run(f"data_loading.load_{table}", "--file", str(path), warehouse=warehouse)
+def load(
+    table: str, path: Path, warehouse: Path, *options: str
+) -> subprocess.CompletedProcess[str]:
+    return run(f"data_loading.load_{table}", "--file", str(path), *options, warehouse=warehouse)
 
 
-def load_all(folder: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
+def load_all(folder: Path, warehouse: Path, *options: str) -> subprocess.CompletedProcess[str]:
     return run(
         "data_loading.load_all",
         "--seeds",
         str(folder),
         "--reference",
         str(REFERENCE),
+        *options,
         warehouse=warehouse,
     )
 
@@ -113,7 +118,7 @@ def loaded(loaded_template: Path, tmp_path: Path) -> Path:
 def test_init_db_creates_the_data_model_as_ddl(tmp_path: Path) -> None:
     warehouse = tmp_path / "wh.duckdb"
     out = ok(run("init_db", warehouse=warehouse))
-    assert "created 8 tables in schema raw" in out
+    assert f"created {len(TABLES)} tables in schema raw" in out
 
     with duckdb.connect(str(warehouse), config=dict(STORAGE_CONFIG)) as con:
         types = dict(
@@ -149,10 +154,12 @@ def test_init_db_creates_the_data_model_as_ddl(tmp_path: Path) -> None:
         # Defaults fill what an insert leaves out; a missing required value is refused.
         con.execute("begin transaction")
         account = "00000000-0000-0000-0000-000000000001"
+        owner = "00000000-0000-0000-0000-000000000004"
         con.execute("insert into raw.accounts (account_id, name) values (?, 'Acme')", [account])
+        con.execute("insert into raw.users (user_id, name) values (?, 'Owner')", [owner])
         con.execute(
             "insert into raw.opportunities (opportunity_id, account_id, owner_id) values (?, ?, ?)",
-            ["00000000-0000-0000-0000-000000000002", account, account],
+            ["00000000-0000-0000-0000-000000000002", account, owner],
         )
         assert con.execute("select created_at is not null from raw.accounts").fetchone() == (True,)
         assert con.execute(
@@ -204,7 +211,7 @@ def test_init_db_refuses_tables_dbt_seed_made_until_forced(tiny: Dataset, tmp_pa
 
 def test_init_db_drop_makes_room_for_dbt_seed(loaded: Path) -> None:
     dropped = run("init_db", "--drop", warehouse=loaded)
-    assert "dropped 8 raw tables" in ok(dropped)
+    assert f"dropped {len(TABLES)} raw tables" in ok(dropped)
     assert "warning: --drop" in dropped.stderr
     with duckdb.connect(str(loaded), read_only=True) as con:
         left = con.execute("select count(*) from duckdb_tables() where schema_name = 'raw'")
@@ -488,6 +495,22 @@ BAD_ROWS = {
         "country",
         "not a column of contacts in the data model",
     ),
+    # more characters than the limit: found while the fields are counted
+    "field over the byte limit": (
+        "opportunity_stage_history",
+        _set(3, "notes", "x" * (FIELD_BYTES + 1), "opportunity_stage_history"),
+        5,
+        "notes",
+        f"field longer than {FIELD_BYTES:,} bytes ('xxxxxxxx",
+    ),
+    # fewer characters than the limit but more bytes in UTF-8: found by the SQL checks
+    "multi-byte field over the byte limit": (
+        "opportunity_stage_history",
+        _set(6, "notes", "é" * (FIELD_BYTES // 2 + 1), "opportunity_stage_history"),
+        8,
+        "notes",
+        f"field longer than {FIELD_BYTES:,} bytes ('éééééééé",
+    ),
 }
 
 
@@ -554,6 +577,89 @@ def test_a_row_with_the_wrong_number_of_fields_names_its_line(
     assert "every row needs one field per column of the header" in result.stderr
     assert result.stderr.count("\n") == 1
     assert snapshot(loaded) == before
+
+
+def test_a_file_with_a_utf8_byte_order_mark_loads_the_same_rows(
+    loaded: Path, tiny: Dataset, tmp_path: Path
+) -> None:
+    """Spreadsheet programs start a UTF-8 CSV with a byte-order mark: it is not part of the
+    first column's name (here a quoted one, as the generator writes it)."""
+    warehouse = tmp_path / "fresh.duckdb"
+    ok(run("init_db", warehouse=warehouse))
+    original = tiny.path("accounts").read_bytes()
+    assert original.startswith(b'"account_id",')
+    marked = tmp_path / "accounts.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + original)
+    out = ok(load("accounts", marked, warehouse))
+    assert out.startswith(f"raw.accounts: {len(tiny.frame('accounts')):,} rows from {marked}")
+    assert snapshot(warehouse)["accounts"] == snapshot(loaded)["accounts"]
+
+
+def _header_only(source: Path, target: Path) -> Path:
+    return write_rows(target, csv_rows(source)[:1])
+
+
+def test_a_header_only_file_is_refused_unless_allow_empty(
+    loaded: Path, tiny: Dataset, tmp_path: Path
+) -> None:
+    """An empty export must not silently empty a table; --allow-empty says it is meant."""
+    empty = _header_only(tiny.path("activities"), tmp_path / "activities.csv")
+    before = snapshot(loaded)
+    assert before["activities"]
+    refused = load("activities", empty, loaded)
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"load_activities: error: {empty}: a header and no rows: loading it would empty "
+        "raw.activities; pass --allow-empty if that is meant\n"
+    )
+    assert snapshot(loaded) == before
+
+    out = ok(load("activities", empty, loaded, "--allow-empty"))
+    assert out.startswith(f"raw.activities: 0 rows from {empty}")
+    assert snapshot(loaded) == {**before, "activities": []}
+    assert "--allow-empty" in ok(run("data_loading.load_activities", "--help", warehouse=loaded))
+
+
+def test_load_all_refuses_a_header_only_file_unless_allow_empty(
+    loaded: Path, tiny: Dataset, tmp_path: Path
+) -> None:
+    folder = tmp_path / "seeds"
+    shutil.copytree(tiny.folder, folder)
+    _header_only(tiny.path("marketing_events"), folder / "marketing_events.csv")
+    before = snapshot(loaded)
+    refused = load_all(folder, loaded)
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"load_all: error: {folder / 'marketing_events.csv'}: a header and no rows: loading it "
+        "would empty raw.marketing_events; pass --allow-empty if that is meant\n"
+    )
+    assert snapshot(loaded) == before
+
+    out = ok(load_all(folder, loaded, "--allow-empty"))
+    assert "raw.marketing_events: 0 rows" in out
+    assert snapshot(loaded) == {**before, "marketing_events": []}
+    assert "--allow-empty" in ok(run("data_loading.load_all", "--help", warehouse=loaded))
+
+
+def test_a_long_note_loads_up_to_the_field_limit(
+    loaded: Path, tiny: Dataset, tmp_path: Path
+) -> None:
+    """Far past the csv module's default 128 KiB, up to the limit in bytes (ASCII or not), in
+    rows longer than DuckDB's reader's default line limit."""
+    table = "opportunity_stage_history"
+    rows = csv_rows(tiny.path(table))
+    notes = column_names(table).index("notes")
+    long_notes = ["n" * 200 * 1024, "x" * FIELD_BYTES, "é" * (FIELD_BYTES // 2)]
+    for row, note in enumerate(long_notes, 1):
+        rows[row][notes] = note
+    out = ok(load(table, write_rows(tmp_path / f"{table}.csv", rows), loaded))
+    assert out.startswith(f"raw.{table}: {len(rows) - 1:,} rows from ")
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        found = con.execute(
+            f"select notes from raw.{table} where stage_history_id in (?, ?, ?)",
+            [rows[row][0] for row in range(1, 4)],
+        ).fetchall()
+    assert sorted(note for (note,) in found) == sorted(long_notes)
 
 
 def test_loading_out_of_order_names_the_parent_to_load_first(tiny: Dataset, tmp_path: Path):

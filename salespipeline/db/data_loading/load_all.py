@@ -1,4 +1,4 @@
-"""``python -m salespipeline.db.data_loading.load_all``: the reference lookups and all eight tables.
+"""``python -m salespipeline.db.data_loading.load_all``: the reference lookups and every raw table.
 
 Checks every file first, then loads parents before children; see :mod:`.loader`.
 """

@@ -4,7 +4,9 @@ How a file is loaded:
 
 1. Its header must name the data model's columns, in order, and every record must have one
    field per column (both checked in Python with the csv module). Optional columns, added to the
-   data model later, may be left out of a file's header: they load as nulls.
+   data model later, may be left out of a file's header: they load as nulls. A UTF-8 byte-order
+   mark, which spreadsheet programs write, is skipped. A field holds at most
+   :data:`MAX_FIELD_BYTES` bytes (2,000,000: the line limit DuckDB's reader has by default).
 2. DuckDB reads it as text into a temporary table (``all_varchar``, so a bad value cannot stop
    the reader halfway); a row's line in the file is its position + 2 (line 1 is the header).
    This assumes one record per line: no quoted field of ours holds a line break (the generator
@@ -17,7 +19,9 @@ How a file is loaded:
    same rule.
 4. One transaction replaces the table's rows with the file's (for ``load_all``: every raw and
    reference table at once), so a failure leaves the tables as they were and running a loader
-   twice leaves the same rows.
+   twice leaves the same rows. A file with a header and no rows would empty its table, which is
+   more often a failed export than the intent: it is refused unless ``allow_empty`` is given
+   (``--allow-empty`` on the command line).
 
 A quoted empty field (``""``) stays an empty string and a bare empty field is null, as the
 generator writes them (docs/decisions.md, "CSV layout").
@@ -30,7 +34,8 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +58,11 @@ DEFAULT_SEEDS = Path("seeds")
 REFERENCE_SCHEMA = "reference"
 REFERENCE_SEEDS = ("opportunity_stages", "fx_rates", "campaigns")
 _VALUE_WIDTH = 60
+# The most bytes (UTF-8) one field may hold: DuckDB's reader refuses a line longer than this by
+# default (max_line_size), and the csv module's own default, 131,072 characters, is less than a
+# long note can need. The reader is then given a line limit that no line of such fields reaches.
+MAX_FIELD_BYTES = 2_000_000
+_LONG_FIELD = f"field longer than {MAX_FIELD_BYTES:,} bytes"
 _VARCHAR_LENGTH = re.compile(r"varchar\((\d+)\)")
 _NUMERIC = re.compile(r"numeric\((\d+),(\d+)\)")
 # What the loaders accept, as SQL regular expressions: the generator's layout, no exponents, no
@@ -102,6 +112,16 @@ def _literal(text: str) -> str:
 # --- reading and checking a file -----------------------------------------------------------
 
 
+@contextmanager
+def _field_size_limit(limit: int) -> Iterator[None]:
+    """The csv module's field limit is global to the process: set it for one read only."""
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 def check_layout(table: str, path: Path) -> list[str]:
     """Line 1 must list the data model's columns in order, and every record one field per column;
     returns the header's columns.
@@ -109,10 +129,14 @@ def check_layout(table: str, path: Path) -> list[str]:
     The fields are counted here, with the csv module, rather than left to DuckDB's reader: it
     reports a short or long row without the rule it broke, silently drops a trailing empty
     field (``a,b,c,`` reads as three fields) and skips blank lines, which would shift the line
-    numbers of every later error.
+    numbers of every later error. A field of more than :data:`MAX_FIELD_BYTES` characters stops
+    the csv module; one with fewer characters but more bytes is left to the SQL checks.
     """
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
+        with (
+            _field_size_limit(MAX_FIELD_BYTES),
+            open(path, newline="", encoding="utf-8-sig") as handle,
+        ):
             reader = csv.reader(handle)
             expected = _check_header(table, path, next(reader, None))
             widths = Counter(map(len, reader))  # no Python loop per row: the common case is fast
@@ -126,7 +150,11 @@ def check_layout(table: str, path: Path) -> list[str]:
                 if len(record) != len(expected):
                     break
                 line = reader.line_num + 1
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+    except csv.Error as error:
+        if violation := _first_long_field(table, path):
+            raise LoadError(violation.message(path)) from None
+        raise LoadError(f"{path}: cannot read the file as CSV: {error}") from error
+    except (OSError, UnicodeDecodeError) as error:
         raise LoadError(f"{path}: cannot read the file as CSV: {error}") from error
     count = sum(number for width, number in widths.items() if width != len(expected))
     fields = f"{len(record)} fields" + (" (an empty line)" if not record else "")
@@ -135,6 +163,38 @@ def check_layout(table: str, path: Path) -> list[str]:
         f"{path}:{line}: {fields}, expected {len(expected)}: every row needs one field per "
         f"column of the header{more}"
     )
+
+
+def _first_long_field(table: str, path: Path) -> Violation | None:
+    """The first field of more than :data:`MAX_FIELD_BYTES` bytes, found by reading the file
+    again without the limit (a Python loop per row: only once the limit has stopped a read).
+
+    A field is named after its column in the header (which :func:`_check_header` has accepted
+    by then, unless the long field is in the header itself: then after the data model's).
+    """
+    names = column_names(table)
+    try:
+        with (
+            _field_size_limit(2**31 - 1),  # the largest every platform's C long holds
+            open(path, newline="", encoding="utf-8-sig") as handle,
+        ):
+            reader = csv.reader(handle)
+            line = 1
+            for record in reader:
+                for position, field in enumerate(record):
+                    if len(field) * 4 > MAX_FIELD_BYTES and len(field.encode()) > MAX_FIELD_BYTES:
+                        column = (
+                            names[position]
+                            if position < len(names)
+                            else f"{position + 1} (past the header)"
+                        )
+                        return Violation(line, column, _LONG_FIELD, field, 1)
+                if line == 1:
+                    names = record
+                line = reader.line_num + 1
+    except (OSError, UnicodeDecodeError, csv.Error):
+        pass
+    return None
 
 
 def _check_header(table: str, path: Path, header: list[str] | None) -> list[str]:
@@ -173,7 +233,11 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> str:
 
     Columns are declared rather than sniffed, so a header-only file and a column of nulls read
     the same way as any other; the header and the field counts were checked by
-    :func:`check_layout`. Optional columns the file leaves out are added as nulls.
+    :func:`check_layout`. Optional columns the file leaves out are added as nulls. The reader
+    skips a UTF-8 byte-order mark itself. Its line limit allows every field its
+    :data:`MAX_FIELD_BYTES` characters at up to 4 bytes each (a doubled quote takes 2), quoted,
+    so it never refuses a line the csv module read: what is too long is reported by the checks,
+    with its line and column.
     """
     present = check_layout(table, path)
     name = f"_text_{table}"
@@ -188,6 +252,7 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> str:
             f"create or replace temp table {name} as select *{absent} from read_csv("
             f"{_literal(str(path))}, header = true, auto_detect = false, delim = ',', "
             f"quote = '\"', escape = '\"', allow_quoted_nulls = false, "
+            f"max_line_size = {len(present) * (4 * MAX_FIELD_BYTES + 3)}, "
             f"columns = {{{columns}}})"
         )
     except duckdb.Error as error:
@@ -240,6 +305,8 @@ def _column_rules(column: Column) -> list[tuple[str, str]]:
     if length := _VARCHAR_LENGTH.fullmatch(column.type):
         limit = int(length.group(1))
         rules.append((f"longer than {limit} characters", f"length({value}) > {limit}"))
+    elif column.type == "text":  # the only unbounded type; strlen counts bytes
+        rules.append((_LONG_FIELD, f"strlen({value}) > {MAX_FIELD_BYTES}"))
     return rules
 
 
@@ -341,11 +408,24 @@ class _ViolationError(Exception):
 
 
 def read_checked(
-    con: duckdb.DuckDBPyConnection, table: str, path: Path, parents: Callable[[str], str]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    parents: Callable[[str], str],
+    allow_empty: bool = False,
 ) -> str:
-    """Stage and validate one file; a broken rule becomes a :class:`LoadError` naming the file."""
+    """Stage and validate one file; a broken rule becomes a :class:`LoadError` naming the file.
+
+    A file with a header and no rows is refused unless ``allow_empty``: loading it empties the
+    table, which a truncated or failed export would otherwise do without a word.
+    """
     text = stage(con, table, path)
     try:
+        if not allow_empty and not con.execute(f"select count(*) from {text}").fetchone()[0]:
+            raise LoadError(
+                f"{path}: a header and no rows: loading it would empty {SCHEMA}.{table}; "
+                "pass --allow-empty if that is meant"
+            )
         return validate(con, table, text, parents)
     except _ViolationError as error:
         raise LoadError(error.violation.message(path)) from None
@@ -476,7 +556,7 @@ def check_initialised(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> 
 
 
 def ensure_seeds(folder: Path, announce: Callable[[str], None]) -> None:
-    """Generate the default dataset into ``folder`` when it holds none of the eight CSVs.
+    """Generate the default dataset into ``folder`` when it holds none of the raw CSVs.
 
     Only then: if some files exist, regenerating would overwrite them, so a missing one is an
     error instead (see :func:`seed_file`).
@@ -545,10 +625,15 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, in
 # --- the two operations -------------------------------------------------------------------
 
 
-def load_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
-    """Load one file into raw.<table>, foreign keys checked against the raw parent tables."""
+def load_table(
+    con: duckdb.DuckDBPyConnection, table: str, path: Path, allow_empty: bool = False
+) -> int:
+    """Load one file into raw.<table>, foreign keys checked against the raw parent tables.
+
+    ``allow_empty`` lets a file with a header and no rows empty the table.
+    """
     check_initialised(con, [table])
-    typed = read_checked(con, table, path, lambda parent: f"{SCHEMA}.{parent}")
+    typed = read_checked(con, table, path, lambda parent: f"{SCHEMA}.{parent}", allow_empty)
     try:
         return replace_rows(con, table, typed, path)
     finally:
@@ -556,13 +641,15 @@ def load_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
 
 
 def load_all(
-    con: duckdb.DuckDBPyConnection, folder: Path, reference: Path
+    con: duckdb.DuckDBPyConnection, folder: Path, reference: Path, allow_empty: bool = False
 ) -> tuple[dict[str, int], dict[str, int]]:
-    """Load the reference lookups and all eight files; returns rows per table (reference, raw).
+    """Load the reference lookups and every raw file; returns rows per table (reference, raw).
+
+    ``allow_empty`` lets files with a header and no rows empty their tables.
 
     Every file is checked before any table changes, with foreign keys checked against the
     parent files loaded alongside. Then one transaction replaces the reference lookups and the
-    eight raw tables, so a failure past the checks (a full disk, a constraint the checks do not
+    raw tables, so a failure past the checks (a full disk, a constraint the checks do not
     know, Ctrl-C) leaves every table as it was. The raw tables are dropped and recreated with
     init_db's DDL rather than emptied: DuckDB refuses to delete a parent row that a child row
     references until the child's delete is committed, even in the same transaction, while
@@ -573,7 +660,7 @@ def load_all(
     typed: dict[str, str] = {}
     try:
         for table, path in paths.items():
-            typed[table] = read_checked(con, table, path, lambda parent: typed[parent])
+            typed[table] = read_checked(con, table, path, lambda parent: typed[parent], allow_empty)
         con.execute("begin transaction")
         try:
             reference_rows = load_reference(con, reference)
@@ -618,7 +705,7 @@ def _error(prog: str, error: Exception) -> int:
 
 
 def table_main(table: str, argv: list[str] | None = None) -> int:
-    """``python -m salespipeline.db.data_loading.load_<table> [--file CSV]``."""
+    """``python -m salespipeline.db.data_loading.load_<table> [--file CSV] [--allow-empty]``."""
     prog = f"load_{table}"
     parser = Parser(
         prog=prog,
@@ -631,6 +718,12 @@ def table_main(table: str, argv: list[str] | None = None) -> int:
         help=f"the CSV to load (default: seeds/{table}.csv, generating the default dataset "
         "into seeds/ if it holds none)",
     )
+    parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help=f"load a file with a header and no rows, emptying {SCHEMA}.{table} (refused "
+        "otherwise: an empty file is more often a failed export than the intent)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
@@ -642,7 +735,7 @@ def table_main(table: str, argv: list[str] | None = None) -> int:
             ensure_seeds(DEFAULT_SEEDS, print)
             path = seed_file(DEFAULT_SEEDS, table)
         with connect() as con:
-            rows = load_table(con, table, path)
+            rows = load_table(con, table, path, args.allow_empty)
     except LoadError as error:
         return _error(prog, error)
     except duckdb.Error as error:
@@ -653,18 +746,19 @@ def table_main(table: str, argv: list[str] | None = None) -> int:
 
 
 def all_main(argv: list[str] | None = None) -> int:
-    """``python -m salespipeline.db.data_loading.load_all [--seeds DIR] [--reference DIR]``."""
+    """``python -m salespipeline.db.data_loading.load_all [--seeds DIR] [--reference DIR]
+    [--allow-empty]``."""
     prog = "load_all"
     parser = Parser(
         prog=prog,
-        description="Load the reference lookups into schema reference and the eight CSVs into "
+        description="Load the reference lookups into schema reference and the raw CSVs into "
         "schema raw, in dependency order; every file is checked before anything changes.",
     )
     parser.add_argument(
         "--seeds",
         type=Path,
         default=DEFAULT_SEEDS,
-        help="folder with the eight CSVs (default: %(default)s; the default dataset is "
+        help="folder with the raw CSVs (default: %(default)s; the default dataset is "
         "generated into it if it holds none)",
     )
     parser.add_argument(
@@ -672,6 +766,12 @@ def all_main(argv: list[str] | None = None) -> int:
         type=Path,
         default=DEFAULT_SEEDS / "reference",
         help="folder with the committed reference lookups (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="load files with a header and no rows, emptying their tables (refused otherwise: "
+        "an empty file is more often a failed export than the intent)",
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -685,7 +785,7 @@ def all_main(argv: list[str] | None = None) -> int:
             raise UsageError(f"--seeds {args.seeds}: not a folder")
         ensure_seeds(args.seeds, print)
         with connect() as con:
-            reference_rows, rows = load_all(con, args.seeds, args.reference)
+            reference_rows, rows = load_all(con, args.seeds, args.reference, args.allow_empty)
     except LoadError as error:
         return _error(prog, error)
     except duckdb.Error as error:
