@@ -27,7 +27,7 @@ help:
 	@echo "make load       the loader path: init_db, then load_all into the raw schema (see README)"
 	@echo "make lint       ruff, sqlfluff, governance checks (manifest rules, coverage), dbt-score"
 	@echo "make data       generate the CSV seeds only (SEED, SCALE, START_DATE, END_DATE)"
-	@echo "make benchmark  measure the generator and the loaders (rows/s), dbt seed/build (seconds)"
+	@echo "make benchmark  measure the generator, the loaders and dbt seed/build; rewrite docs/benchmark.md"
 	@echo "make clean      remove generated data, the warehouse and dbt's output"
 
 setup: $(STAMP)
@@ -97,7 +97,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix main.py salespipeline tests scripts
 
 benchmark: $(STAMP)
-	$(BIN)/python scripts/benchmark.py --load
+	$(BIN)/python scripts/benchmark.py --load --dbt --markdown docs/benchmark.md
 
+# Also what a stopped or killed command leaves: the generator's hidden temporary files and lock
+# file in seeds/, and dbt's .user.yml.
 clean:
-	rm -rf target logs output seeds/*.csv salespipeline.duckdb salespipeline.duckdb.wal
+	rm -rf target logs output seeds/*.csv salespipeline.duckdb salespipeline.duckdb.wal .user.yml
+	test ! -d seeds || find seeds -maxdepth 1 -type f \( -name '.*.csv.tmp' \
+		-o -name '.write-check-*' -o -name '.salespipeline.lock' \) -delete

@@ -8,16 +8,29 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from salespipeline.commandline import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, Parser
-from salespipeline.config import ConfigError, GeneratorConfig
+import pyarrow as pa
+
+from salespipeline.commandline import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    Parser,
+    first_line,
+)
+from salespipeline.config import MAX_SCALE, ConfigError, GeneratorConfig
 from salespipeline.generator import generate
 from salespipeline.generator.truth import TRUTH_TABLES
 from salespipeline.io import OutputError, SeedWriter, check_writable
+from salespipeline.lock import FolderBusyError
 
 # Rows `query` prints as a table unless --max-rows says otherwise; csv and json get all rows.
 TABLE_MAX_ROWS = 50
@@ -50,6 +63,13 @@ def _float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
 
+def _folder(text: str) -> Path:
+    # Path("") is Path("."): an empty value would quietly mean the current folder.
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty path, give a folder")
+    return Path(text)
+
+
 def _row_limit(text: str) -> int:
     value = _int(text)
     if value < 0:
@@ -73,8 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale",
         type=_float,
         default=defaults.scale,
-        help="volume multiplier: 1.0 is about 270k rows, 0 writes header-only files "
-        "(default: %(default)s)",
+        help=f"volume multiplier: 1.0 is about 270k rows, 0 writes header-only files, at most "
+        f"{MAX_SCALE} (default: %(default)s)",
     )
     gen.add_argument(
         "--start-date",
@@ -89,13 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="last day, inclusive (default: %(default)s)",
     )
     gen.add_argument(
-        "--out", type=Path, default=Path("seeds"), help="output folder (default: %(default)s)"
+        "--out", type=_folder, default=Path("seeds"), help="output folder (default: %(default)s)"
     )
     gen.add_argument(
         "--truth-out",
-        type=Path,
+        type=_folder,
         default=Path("output/ground_truth"),
-        help="folder for the ground truth the simulation planted, for tests (default: %(default)s)",
+        help="folder for the ground truth the simulation planted, for tests; apart from --out "
+        "(default: %(default)s)",
     )
     gen.add_argument("--quiet", action="store_true", help="print nothing but errors")
     _add_query(commands)
@@ -117,7 +138,8 @@ def _add_query(commands: argparse._SubParsersAction) -> None:
     query = commands.add_parser(
         "query",
         help="run read-only SQL on the warehouse",
-        description="Run SQL on the warehouse through a read-only connection and print the result.",
+        description="Run SQL on the warehouse through a read-only connection, without access to "
+        "files, extensions or the network, and print the result (csv and json are streamed).",
     )
     query.add_argument("sql", help='the statement, e.g. "select * from marts.fct_mrr_bridge"')
     query.add_argument(
@@ -158,16 +180,25 @@ def _error(message: str, code: int) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
+    """Run the statement on a read-only connection and print its result.
+
+    Exit 1, with one line on stderr, when the warehouse cannot be opened or DuckDB rejects the
+    statement: bad SQL, a write, a file, URL, extension or other database (refused by the
+    connection's settings), or SQL with no statement in it (empty or only comments). CSV and
+    JSON are streamed, so a statement that fails midway may leave partial output before the
+    error; the table is printed once its rows are fetched.
+    """
     # Imported here, not at the top: `generate` should not pay for DuckDB's import.
     from salespipeline.query import (
         QueryError,
         WarehouseError,
+        execute,
         footer,
         format_table,
         open_warehouse,
         run_query,
-        to_json,
         write_csv,
+        write_json,
     )
 
     limit = args.max_rows
@@ -178,31 +209,28 @@ def _query(args: argparse.Namespace) -> int:
     except WarehouseError as error:
         return _error(str(error), EXIT_FAILURE)
     try:
-        result = run_query(connection, args.sql, limit or None)
+        if args.format == "table":
+            print(format_table(run_query(connection, args.sql, limit or None)))
+            sys.stdout.flush()
+            return 0
+        write = write_csv if args.format == "csv" else write_json
+        count = write(execute(connection, args.sql), sys.stdout, limit or None)
+        sys.stdout.flush()
     except QueryError as error:
         return _error(str(error), EXIT_FAILURE)
     except KeyboardInterrupt:
         print("\nsalespipeline: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    finally:
-        connection.close()
-    try:
-        if args.format == "table":
-            print(format_table(result))
-            return 0
-        if args.format == "csv":
-            write_csv(result, sys.stdout)
-        else:
-            print(to_json(result))
-        sys.stdout.flush()
     except BrokenPipeError:
         # The reader (`| head`) has gone: stop quietly, and keep Python's exit-time flush from
         # failing again on the closed pipe.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
-    if result.truncated:
+    finally:
+        connection.close()
+    if count.truncated:
         # On stderr, so that the CSV or JSON on stdout stays parseable.
-        print(f"salespipeline: {footer(result)}", file=sys.stderr)
+        print(f"salespipeline: {footer(count)}", file=sys.stderr)
     return 0
 
 
@@ -233,11 +261,52 @@ def main(argv: list[str] | None = None) -> int:
     return _generate(args)
 
 
+# The exit code of a process stopped by SIGTERM, as the shell reports it.
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every cleanup on the way out runs."""
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into `Terminated` for the block (``kill``, ``timeout``, a CI runner that
+    stops a job), so that the writers remove their temporary files as on Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; a caller's thread keeps its own
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _check_folders(out: Path, truth_out: Path) -> None:
+    """Seeds and ground truth go to separate folders: the ground truth has a table named like a
+    seed (opportunities.csv), and dbt seed reads every CSV file under the seeds folder."""
+    for option, folder in (("--out", out), ("--truth-out", truth_out)):
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise ConfigError(f"{option} {folder} exists and is not a folder")
+    seeds, planted = Path(os.path.realpath(out)), Path(os.path.realpath(truth_out))
+    if seeds == planted or seeds in planted.parents or planted in seeds.parents:
+        raise ConfigError(
+            f"--out {out} and --truth-out {truth_out} must be separate folders, "
+            "neither inside the other"
+        )
+
+
 def _generate(args: argparse.Namespace) -> int:
     try:
         config = GeneratorConfig(
             seed=args.seed, scale=args.scale, start_date=args.start_date, end_date=args.end_date
         )
+        _check_folders(args.out, args.truth_out)
         check_writable(args.out)
         check_writable(args.truth_out)
     except (ConfigError, OutputError) as error:
@@ -253,18 +322,34 @@ def _generate(args: argparse.Namespace) -> int:
     def progress(step: str) -> None:
         show(f"generating {step}")
 
+    def fail(message: str, code: int) -> int:
+        clear = "\r\033[K" if show_progress else ""  # the progress line, if one is shown
+        print(f"{clear}salespipeline: {message}", file=sys.stderr)
+        return code
+
     started = time.perf_counter()
     try:
-        with SeedWriter(args.out) as writer, SeedWriter(args.truth_out, TRUTH_TABLES) as truth:
+        with (
+            _sigterm_raises(),
+            SeedWriter(args.out) as writer,
+            SeedWriter(args.truth_out, TRUTH_TABLES) as truth,
+        ):
             tables = generate(config, progress, writer.submit, truth.submit)
             show("writing CSV files")
         paths = writer.paths
+    except FolderBusyError as error:
+        return fail(f"error: {error}", EXIT_FAILURE)
     except OSError as error:
-        print(f"salespipeline: error: cannot write the seeds: {error}", file=sys.stderr)
-        return EXIT_FAILURE
+        return fail(f"error: cannot write the seeds: {first_line(error)}", EXIT_FAILURE)
+    except (pa.ArrowException, MemoryError) as error:
+        # What Arrow refuses to build or format, and memory running out: nothing was renamed.
+        reason = "out of memory" if isinstance(error, MemoryError) else first_line(error)
+        return fail(f"error: cannot generate or write the seeds: {reason}", EXIT_FAILURE)
+    except Terminated:
+        return fail("terminated; no seed file was changed", EXIT_TERMINATED)
     except KeyboardInterrupt:
-        print("\nsalespipeline: interrupted; no seed file was changed", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        print(file=sys.stderr)  # off the line where the terminal echoed ^C
+        return fail("interrupted; no seed file was changed", EXIT_INTERRUPTED)
     elapsed = time.perf_counter() - started
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from salespipeline.lock import folder_lock
 from salespipeline.schema import TABLES, column_names
 
 WRITER_THREADS = 2
@@ -38,6 +41,11 @@ def check_writable(out_dir: Path) -> None:
         raise OutputError(f"cannot write to output folder {out_dir}: {reason}") from error
 
 
+def temporary_name(name: str) -> re.Pattern[str]:
+    """How SeedWriter names the temporary file of table `name`: ``.<name>.<random>.csv.tmp``."""
+    return re.compile(rf"\.{re.escape(name)}\.[A-Za-z0-9_]+\.csv\.tmp")
+
+
 class SeedWriter:
     """Writes tables to ``<out_dir>/<name>.csv`` in background threads as they are handed over.
 
@@ -47,6 +55,11 @@ class SeedWriter:
     and all eight tables are written are they renamed into place. An interrupted or failed run
     removes its temporary files and leaves any earlier seeds untouched. Arrow's CSV writer
     releases the GIL, so writing one table overlaps with generating the next.
+
+    The ``with`` block holds the folder's lock (salespipeline.lock), so that no other writer or
+    main job uses the folder meanwhile; entering raises FolderBusyError when one does. A run
+    killed outright (``kill -9``, a power cut) cannot remove its temporary files: the next writer
+    of the same tables into the folder removes them, under the lock, before it starts.
     """
 
     def __init__(self, out_dir: Path, expected: Collection[str] = tuple(TABLES)) -> None:
@@ -58,10 +71,15 @@ class SeedWriter:
         self._jobs: list[Future[None]] = []
         self._parts: dict[str, list[Future[pa.Buffer]]] = {}
         self._pool: ThreadPoolExecutor | None = None
+        self._lock = ExitStack()
 
     def __enter__(self) -> SeedWriter:
         check_writable(self.out_dir)
-        self._pool = ThreadPoolExecutor(max_workers=WRITER_THREADS)
+        with ExitStack() as stack:
+            stack.enter_context(folder_lock(self.out_dir))
+            self._remove_stale()
+            self._pool = ThreadPoolExecutor(max_workers=WRITER_THREADS)
+            self._lock = stack.pop_all()
         return self
 
     def submit(self, name: str, table: pa.Table) -> None:
@@ -91,7 +109,9 @@ class SeedWriter:
     ) -> None:
         assert self._pool is not None
         try:
-            failure = error
+            if error is not None:
+                return  # failed or interrupted: nothing is renamed, the files go (below)
+            failure: Exception | None = None
             for job in self._jobs:
                 try:
                     job.result()
@@ -101,10 +121,7 @@ class SeedWriter:
                 missing = ", ".join(sorted(set(self.expected) - set(self._temporary)))
                 failure = ValueError(f"tables never written: {missing}")
             if failure is not None:
-                self._discard()
-                if error is None:
-                    raise failure
-                return
+                raise failure
             for name, parts in self._parts.items():
                 with open(self._temporary[name], "wb") as target:
                     for part in parts:
@@ -115,12 +132,25 @@ class SeedWriter:
                 os.replace(self._temporary[name], final)
                 self.paths[name] = final
         finally:
-            self._pool.shutdown(wait=True)
-            self._discard()
+            try:
+                try:
+                    # Queued parts are dropped; a write under way finishes before its file goes.
+                    self._pool.shutdown(wait=True, cancel_futures=True)
+                finally:
+                    self._discard()
+            finally:
+                self._lock.close()
 
     def _discard(self) -> None:
         for path in self._temporary.values():
             path.unlink(missing_ok=True)
+
+    def _remove_stale(self) -> None:
+        """Remove temporary files of these tables that a killed run left in the folder."""
+        patterns = [temporary_name(name) for name in self.expected]
+        for path in self.out_dir.iterdir():
+            if any(pattern.fullmatch(path.name) for pattern in patterns) and path.is_file():
+                path.unlink(missing_ok=True)
 
 
 def _write_csv(table: pa.Table, path: Path, header: bool) -> None:

@@ -4,6 +4,10 @@ Generate the data into ``seeds/``, load it with ``dbt seed``, build and test eve
 ``dbt build``, and write the docs site with ``dbt docs generate --static``: the same steps, in the
 same order, on the same warehouse (profiles.yml, ``SALESPIPELINE_DUCKDB``) as the README's
 individual commands. It stops at the first step that fails and returns its exit code.
+
+The job holds the lock of ``seeds/`` (salespipeline.lock) from before it generates until its last
+step, so that a ``generate`` or a second main job cannot replace the seeds while ``dbt seed``
+reads them; it refuses to start, with one line, while another process holds it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ import sys
 from pathlib import Path
 
 from salespipeline import cli
+from salespipeline.lock import FolderBusyError, folder_lock
+
+# The folder dbt seed reads (seed-paths in dbt_project.yml), where generate writes by default.
+SEEDS = Path("seeds")
 
 # After generating: the dbt steps, each as typed on the command line.
 DBT_STEPS: tuple[tuple[str, ...], ...] = (
@@ -28,10 +36,17 @@ def run_main_job(project_dir: Path, generate_args: list[str]) -> int:
     `generate_args` are `python -m salespipeline generate` options (--seed, --scale, ...).
     """
     os.chdir(project_dir)
-    # dbt reads profiles.yml from the project root and sends no usage statistics, as with make.
+    # dbt reads profiles.yml from the project root, as with make.
     os.environ.setdefault("DBT_PROFILES_DIR", str(project_dir))
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    try:
+        with folder_lock(SEEDS):
+            return _run_steps(project_dir, generate_args)
+    except FolderBusyError as error:
+        print(f"main: error: {error}", file=sys.stderr)
+        return cli.EXIT_FAILURE
 
+
+def _run_steps(project_dir: Path, generate_args: list[str]) -> int:
     print(f"==> salespipeline generate {' '.join(generate_args)}".rstrip(), flush=True)
     code = cli.main(["generate", *generate_args])
     if code != 0:
@@ -42,7 +57,11 @@ def run_main_job(project_dir: Path, generate_args: list[str]) -> int:
     runner = dbtRunner()
     for step in DBT_STEPS:
         print(f"==> dbt {' '.join(step)}", flush=True)
-        result = runner.invoke([*step, "--project-dir", str(project_dir)])
+        # No usage statistics leave the machine, whatever DBT_SEND_ANONYMOUS_USAGE_STATS says
+        # (make sets it to false too): the command-line flag is the one setting dbt ranks first.
+        result = runner.invoke(
+            [*step, "--project-dir", str(project_dir), "--no-send-anonymous-usage-stats"]
+        )
         if not result.success:
             reason = f": {result.exception}" if result.exception else " (see dbt's output above)"
             print(f"main: error: dbt {' '.join(step)} failed{reason}", file=sys.stderr)

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
+from support import REPO_ROOT
 
 from salespipeline import cli, io
+from salespipeline.config import MAX_SCALE, GeneratorConfig
+from salespipeline.lock import LOCK_NAME
 from salespipeline.schema import TABLES
 
 SCRATCH = Path(tempfile.mkdtemp(prefix="salespipeline-cli-"))
@@ -176,3 +183,203 @@ def test_console_script_is_installed() -> None:
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert "generate" in result.stdout
+
+
+def _one_error_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("salespipeline: error:"), stderr
+    return lines[0]
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def _hidden_temporary_files(*folders: Path) -> list[Path]:
+    return [p for folder in folders if folder.exists() for p in folder.glob(".*.csv.tmp")]
+
+
+def test_a_scale_beyond_the_maximum_is_refused_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def never(*args, **kwargs):
+        raise AssertionError("the generator must not start")
+
+    monkeypatch.setattr(cli, "generate", never)
+    for scale in ("1000", str(MAX_SCALE + 0.5)):
+        code = cli.main(["generate", "--scale", scale, "--out", str(tmp_path / "out")])
+        assert code == cli.EXIT_USAGE
+        line = _one_error_line(capsys.readouterr().err)
+        assert f"--scale must be at most {MAX_SCALE}" in line
+    assert not (tmp_path / "out").exists()
+    GeneratorConfig(scale=MAX_SCALE)  # the maximum itself is accepted
+
+
+@pytest.mark.parametrize(
+    ("step", "error"),
+    [
+        ("writing", pa.ArrowInvalid("offset overflow while concatenating arrays\nin column x")),
+        ("writing", pa.ArrowCapacityError("array cannot contain more than 2147483646 bytes")),
+        ("writing", MemoryError()),
+        ("generating", pa.ArrowInvalid("offset overflow")),
+        ("generating", MemoryError()),
+    ],
+)
+def test_arrow_and_memory_errors_are_one_line_and_exit_1(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    step: str,
+    error: BaseException,
+) -> None:
+    import salespipeline.generator as generator
+
+    out = tmp_path / "seeds"
+    assert (
+        cli.main(["generate", "--scale", "0.01", "--quiet", "--out", str(out), *truth(tmp_path)])
+        == 0
+    )
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def fail(*args, **kwargs):
+        raise error
+
+    if step == "writing":
+        monkeypatch.setattr(io, "_write_csv", fail)
+    else:
+        monkeypatch.setattr(generator, "build_activities", fail)
+    code = cli.main(
+        ["generate", "--seed", "9", "--scale", "0.01", "--out", str(out), *truth(tmp_path)]
+    )
+
+    assert code == cli.EXIT_FAILURE
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "cannot generate or write the seeds" in _one_error_line(captured.err)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+@pytest.mark.parametrize(
+    ("out", "truth_out", "message"),
+    [
+        ("data", "data", "must be separate folders"),
+        ("data", "data/../data/.", "must be separate folders"),
+        ("data", "data/truth", "must be separate folders"),
+        ("data/seeds", "data", "must be separate folders"),
+        ("", "truth", "argument --out: empty path"),
+        ("data", "", "argument --truth-out: empty path"),
+        (" ", "truth", "argument --out: empty path"),
+        ("a-file", "truth", "--out a-file exists and is not a folder"),
+        ("data", "a-file", "--truth-out a-file exists and is not a folder"),
+    ],
+)
+def test_output_folders_that_would_lose_or_mix_files_are_refused(
+    tmp_path: Path, out: str, truth_out: str, message: str
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+
+    result = run(
+        "generate", "--scale", "0.01", "--out", out, "--truth-out", truth_out, cwd=tmp_path
+    )
+
+    assert result.returncode == cli.EXIT_USAGE
+    assert result.stdout == ""
+    assert message in _one_error_line(result.stderr)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a-file"], "nothing written"
+
+
+def test_a_symlinked_truth_folder_inside_the_seeds_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "elsewhere").symlink_to(tmp_path / "seeds")
+    result = run(
+        "generate",
+        "--scale",
+        "0.01",
+        "--out",
+        "seeds",
+        "--truth-out",
+        "elsewhere/truth",
+        cwd=tmp_path,
+    )
+    assert result.returncode == cli.EXIT_USAGE
+    assert "must be separate folders" in _one_error_line(result.stderr)
+
+
+def _start_generate(out: Path, truth_out: Path, scale: str = "3") -> subprocess.Popen[str]:
+    """A generate big enough to be stopped midway, once it has its first temporary file."""
+    command = [sys.executable, "-m", "salespipeline", "generate", "--scale", scale, "--quiet"]
+    process = subprocess.Popen(
+        [*command, "--out", str(out), "--truth-out", str(truth_out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not _hidden_temporary_files(out):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no temporary file appeared"
+        time.sleep(0.01)
+    return process
+
+
+def test_sigterm_removes_the_temporary_files(tmp_path: Path) -> None:
+    out, planted = tmp_path / "seeds", tmp_path / "truth"
+    process = _start_generate(out, planted)
+
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == cli.EXIT_TERMINATED, stderr
+    assert stderr.strip().splitlines() == ["salespipeline: terminated; no seed file was changed"]
+    assert _files(out) == []
+    assert _files(planted) == []
+
+
+def test_the_next_run_removes_what_a_killed_run_left(tmp_path: Path) -> None:
+    out, planted = tmp_path / "seeds", tmp_path / "truth"
+    process = _start_generate(out, planted)
+    process.kill()  # SIGKILL: nothing can clean up
+    process.communicate(timeout=60)
+    assert _hidden_temporary_files(out), "the killed run left temporary files"
+    # Files of other names are not the generator's to remove.
+    others = [".notes.csv.tmp", ".accounts.csv.tmp.keep", "accounts.backup.csv.tmp"]
+    for name in others:
+        (out / name).write_text("keep me")
+
+    result = run("generate", "--scale", "0.01", "--quiet", "--out", str(out), *truth(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert _files(out) == sorted([*(f"{t}.csv" for t in TABLES), *others])
+    assert _files(planted) == ["mrr_movements.csv", "opportunities.csv"]
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_clean_removes_what_a_stopped_command_leaves(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    (seeds / "reference").mkdir(parents=True)
+    (tmp_path / "models").mkdir()
+    leftovers = [
+        "seeds/accounts.csv",
+        "seeds/.accounts.k2j4_x9a.csv.tmp",
+        "seeds/.write-check-abc123",
+        f"seeds/{LOCK_NAME}",
+        ".user.yml",
+        "salespipeline.duckdb",
+    ]
+    kept = ["seeds/reference/currencies.csv", "seeds/_raw__seeds.yml", "models/x.sql"]
+    for name in leftovers + kept:
+        (tmp_path / name).write_text("x")
+
+    result = subprocess.run(
+        ["make", "-f", str(REPO_ROOT / "Makefile"), "clean"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    remaining = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert remaining == sorted(kept)

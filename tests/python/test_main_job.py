@@ -6,14 +6,20 @@ import os
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import duckdb
+import pytest
 from support import REPO_ROOT, Dataset
 
+from salespipeline import pipeline
 
-def _run_main(project: Path, warehouse: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
+
+def _run_main(
+    project: Path, warehouse: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")} | (env or {})
     env["SALESPIPELINE_DUCKDB"] = str(warehouse)
     return subprocess.run(
         [sys.executable, "main.py", *args],
@@ -33,9 +39,16 @@ def test_main_job_generates_seeds_builds_and_writes_the_docs(
     shutil.copy(REPO_ROOT / "main.py", project / "main.py")
     before = (project / "seeds" / "accounts.csv").read_bytes()
     warehouse = tmp_path / "job.duckdb"
+    home = tmp_path / "home"
+    home.mkdir()
+    # Someone who let dbt send usage statistics elsewhere: this project still sends none.
+    privacy = {"HOME": str(home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "true"}
 
     result = _run_main(
-        project, warehouse, "--seed", "5", "--scale", "0.05", "--truth-out", str(tmp_path / "t")
+        project,
+        warehouse,
+        *("--seed", "5", "--scale", "0.05", "--truth-out", str(tmp_path / "t")),
+        env=privacy,
     )
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -53,6 +66,33 @@ def test_main_job_generates_seeds_builds_and_writes_the_docs(
         assert connection.execute("select count(*) from raw.accounts").fetchone() == (accounts,)
         assert connection.execute("select count(*) from marts.fct_mrr_bridge").fetchone()[0] > 0
     assert (project / "target" / "static_index.html").stat().st_size > 100_000
+    # dbt keeps its anonymous user id in .user.yml once it means to send statistics.
+    assert not list(project.rglob(".user.yml"))
+    assert not list(home.rglob(".user.yml"))
+    assert not list((project / "seeds").glob(".*")), "no temporary or lock file left"
+
+
+def test_main_job_tells_dbt_to_send_no_usage_statistics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invocations: list[list[str]] = []
+
+    class Runner:
+        def invoke(self, args: list[str]) -> types.SimpleNamespace:
+            invocations.append(args)
+            return types.SimpleNamespace(success=True, exception=None)
+
+    monkeypatch.setitem(sys.modules, "dbt.cli.main", types.SimpleNamespace(dbtRunner=Runner))
+    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "true")
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # run_main_job changes into the project; this changes back
+    truth = ["--truth-out", str(tmp_path / "truth")]
+
+    assert pipeline.run_main_job(tmp_path, ["--scale", "0.02", "--quiet", *truth]) == 0
+
+    assert [args[0] for args in invocations] == ["seed", "build", "docs"]
+    for args in invocations:
+        assert "--no-send-anonymous-usage-stats" in args, args
 
 
 def test_main_job_stops_at_a_bad_option(
