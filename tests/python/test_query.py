@@ -2,7 +2,8 @@
 
 A small hand-made warehouse stands in for dbt's (the command does not care what built it), so
 these tests need no dbt build. The command runs in-process; the lock test starts a second
-process that holds the file, as a running `dbt build` would.
+process that holds the file, as a running `dbt build` would, and the streaming test runs the
+command in its own process to measure its memory.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from salespipeline import cli
@@ -307,3 +309,162 @@ def test_json_writes_every_decimal_as_an_exact_number(warehouse: Path, capsys) -
     ]
     plain = json.loads(out)
     assert all(isinstance(row["amount"], float) for row in plain[:2]), "numbers, not strings"
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A folder beside the warehouse with files a query must not read or add to: text, CSV,
+    Parquet and another DuckDB database."""
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "secret.txt").write_text("not for the query\n")
+    (folder / "accounts.csv").write_text("account_id,name\n1,Acme\n")
+    with duckdb.connect() as scratch:
+        scratch.execute(f"copy (select 1 as account_id) to '{folder / 'accounts.parquet'}'")
+    with duckdb.connect(str(folder / "other.duckdb")) as other:
+        other.execute("create table accounts as select 1 as account_id")
+    return folder
+
+
+def snapshot(*folders: Path) -> dict[Path, bytes]:
+    """Every file under `folders` with its content, to show that nothing was added or changed."""
+    return {
+        path: path.read_bytes()
+        for folder in folders
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+# Each statement reaches past the warehouse: writes a file, reads one, installs or loads an
+# extension, goes to the network, attaches another database, or turns access back on. The URLs
+# point at a closed local port, so that even a failure of the restrictions stays on this machine.
+REFUSED = {
+    "copy_to_file": "copy (select 1 as x) to '{outside}/copied.csv'",
+    "copy_table_to_parquet": "copy marts.sample to '{outside}/sample.parquet' (format parquet)",
+    "copy_over_an_existing_file": "copy (select 2 as x) to '{outside}/accounts.csv'",
+    "export_database": "export database '{outside}/export'",
+    "install_extension": "install httpfs from 'http://127.0.0.1:9'",
+    "load_extension": "load httpfs",
+    "select_from_url": "select * from 'https://127.0.0.1:9/accounts.csv'",
+    "read_csv_from_url": "select * from read_csv('http://127.0.0.1:9/accounts.csv')",
+    "read_text": "select * from read_text('{outside}/secret.txt')",
+    "read_text_system_file": "select * from read_text('/etc/passwd')",
+    "read_csv": "select * from read_csv('{outside}/accounts.csv')",
+    "select_from_file_path": "select * from '{outside}/accounts.csv'",
+    "read_parquet": "select * from read_parquet('{outside}/accounts.parquet')",
+    "glob": "select * from glob('{outside}/*')",
+    "glob_root": "select * from glob('/*')",
+    "attach_other_database": "attach '{outside}/other.duckdb' as other",
+    "attach_new_database": "attach '{outside}/new.duckdb' as new",
+    "set_external_access_on": "set enable_external_access = true",
+    "reset_external_access": "reset enable_external_access",
+    "unlock_configuration": "set lock_configuration = false",
+    "allow_autoload": "set autoload_known_extensions = true",
+}
+
+
+@pytest.mark.parametrize("sql", list(REFUSED.values()), ids=list(REFUSED))
+def test_files_extensions_network_and_other_databases_are_refused(
+    warehouse: Path, outside: Path, capsys, sql: str
+) -> None:
+    before = snapshot(outside, warehouse.parent)
+    code, out, err = run(capsys, sql.format(outside=outside), "--warehouse", str(warehouse))
+    assert code == 1
+    assert out == ""
+    assert err.startswith("salespipeline: error: query refused: "), err
+    assert err.count("\n") == 1, f"one line: {err!r}"
+    assert "(DuckDB: " in err, "DuckDB's own reason follows"
+    assert "not for the query" not in err
+    assert snapshot(outside, warehouse.parent) == before, "nothing written, nothing replaced"
+
+
+@pytest.mark.parametrize("output", ["table", "csv", "json"])
+def test_refusal_is_the_same_in_every_format(
+    warehouse: Path, outside: Path, capsys, output: str
+) -> None:
+    code, out, err = run(
+        capsys,
+        f"select * from read_csv('{outside}/accounts.csv')",
+        "--format",
+        output,
+        "--warehouse",
+        str(warehouse),
+    )
+    assert code == 1
+    assert out == ""
+    assert err.startswith(
+        "salespipeline: error: query refused: the warehouse is opened read-only, without access "
+        "to files, extensions or the network (DuckDB: Permission Error: "
+    )
+    assert err.count("\n") == 1
+
+
+def test_the_warehouse_itself_is_still_readable(warehouse: Path, outside: Path, capsys) -> None:
+    """The restrictions leave the warehouse and DuckDB's built-in functions alone."""
+    sql = (
+        "select count(*) as n, max(to_json({'id': id})) as j from marts.sample"
+        " where closed_at at time zone 'UTC' is not null"
+    )
+    code, out, err = run(capsys, sql, "--format", "csv", "--warehouse", str(warehouse))
+    assert code == 0, err
+    assert out.splitlines() == ["n,j", '2,"{""id"":333}"']
+
+
+@pytest.mark.parametrize("sql", ["", "   ", "-- nothing", "/* nothing */", ";"])
+def test_sql_without_a_statement_is_an_error(warehouse: Path, capsys, sql: str) -> None:
+    code, out, err = run(capsys, sql, "--warehouse", str(warehouse))
+    assert code == 1
+    assert out == ""
+    assert err == "salespipeline: error: nothing to run: the SQL is empty or only comments\n"
+
+
+PEAK_MEMORY = """
+import resource, sys
+from salespipeline import cli
+code = cli.main(sys.argv[1:])
+sys.stdout.flush()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(f"peak-rss {peak * (1 if sys.platform == 'darwin' else 1024)}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def run_measured(tmp_path: Path, warehouse: Path, *args: str) -> tuple[Path, int]:
+    """Run the command in its own process with stdout to a file; the file and its peak RSS."""
+    out = tmp_path / f"out-{len(list(tmp_path.iterdir()))}.txt"
+    with out.open("w") as stream:
+        done = subprocess.run(
+            [sys.executable, "-c", PEAK_MEMORY, "query", *args, "--warehouse", str(warehouse)],
+            stdout=stream,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    *messages, last = done.stderr.splitlines()
+    assert done.returncode == 0, done.stderr
+    assert messages == [], done.stderr
+    assert last.startswith("peak-rss ")
+    return out, int(last.split()[1])
+
+
+@pytest.mark.parametrize(("output", "rows"), [("csv", 2_500_000), ("json", 1_000_000)])
+def test_csv_and_json_stream_in_constant_memory(
+    warehouse: Path, tmp_path: Path, output: str, rows: int
+) -> None:
+    """Memory must not grow with the result: holding the rows would take over 150 MB more
+    (a Python tuple and int per row, and for JSON a dict and its text), streaming a few MB."""
+    sql = "select range as n from range({rows})"
+    _, small_peak = run_measured(tmp_path, warehouse, sql.format(rows=1_000), "--format", output)
+    out, peak = run_measured(tmp_path, warehouse, sql.format(rows=rows), "--format", output)
+    with out.open() as stream:
+        first = stream.readline()
+        lines = 1 + sum(1 for _ in stream)
+    if output == "csv":
+        assert first == "n\n"
+        assert lines == rows + 1
+    else:
+        assert first == "[\n"
+        assert lines == 3 * rows + 2, "a bracket on each end, three lines per record"
+    growth = peak - small_peak
+    assert growth < 50 * 2**20, f"peak RSS grew by {growth / 2**20:.0f} MB for {rows:,} rows"

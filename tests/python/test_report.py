@@ -28,6 +28,7 @@ ALL_MARTS = (
     *MARTS,
     "fct_mrr",
     "dim_accounts",
+    "dim_owners",
     "fct_campaign_performance",
     "fct_opportunities",
     "fct_leads",
