@@ -70,7 +70,7 @@ def monthly_pieces(data: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     for order in orders.itertuples():
         cents = to_usd_cents(order.amount, order.currency, rates)
         term = int(order.term_months)
-        monthly = (2 * cents + term) // (2 * term)  # rounded half up to the cent
+        monthly = int((Decimal(cents) / term).quantize(Decimal(1), ROUND_HALF_UP))
         start = (
             order.order_date.normalize()
             if pd.isna(order.service_start_date)

@@ -49,32 +49,67 @@ known_orders as (
 
 ),
 
--- With a grace period, a contract runs on until the next known contract of its account starts,
--- when that starts after it ends but within the grace period.
-next_contract_starts as (
+-- Contracts whose end leaves the account without any contract in force on that day: a gap in
+-- its service starts there (two contracts ending together, a base and its co-termed upsell,
+-- both open it).
+contracts_opening_a_gap as (
 
     select
         ending_contracts.order_id,
-        min(next_contracts.service_start_date) as next_service_start_date
+        ending_contracts.account_id,
+        ending_contracts.service_end_date
     from known_orders as ending_contracts
+    left join known_orders as running_contracts
+        on
+            ending_contracts.account_id = running_contracts.account_id
+            and ending_contracts.order_id != running_contracts.order_id
+            and ending_contracts.service_end_date >= running_contracts.service_start_date
+            and ending_contracts.service_end_date < running_contracts.service_end_date
+    where running_contracts.order_id is null
+
+),
+
+-- When the gap closes: the first start of another known contract of the account after it opened.
+gap_ends as (
+
+    select
+        contracts_opening_a_gap.order_id,
+        contracts_opening_a_gap.service_end_date,
+        min(next_contracts.service_start_date) as next_service_start_date
+    from contracts_opening_a_gap
     inner join known_orders as next_contracts
         on
-            ending_contracts.account_id = next_contracts.account_id
-            and ending_contracts.service_end_date < next_contracts.service_start_date
-            and {{ dbt.dateadd('day', grace_days, 'ending_contracts.service_end_date') }}
-            >= next_contracts.service_start_date
-    group by ending_contracts.order_id
+            contracts_opening_a_gap.account_id = next_contracts.account_id
+            and contracts_opening_a_gap.service_end_date < next_contracts.service_start_date
+    group by
+        contracts_opening_a_gap.order_id,
+        contracts_opening_a_gap.service_end_date
+
+),
+
+-- With a grace period, a gap of at most that many days is bridged: the contracts that opened it
+-- stay in force until the next one starts.
+bridged_gaps as (
+
+    select
+        order_id,
+        next_service_start_date
+    from gap_ends
+    where
+        next_service_start_date
+        <= {{ dbt.dateadd('day', grace_days, 'service_end_date') }}
 
 ),
 
 -- The monthly value in whole cents, rounded half up: floor((2 × cents + term) / (2 × term)).
--- floor() of an exact division, so integer division semantics never matter.
+-- floor() of a real division, so integer division semantics never matter (exact for any amount
+-- below about 10^13 USD, where a double still holds every cent).
 orders_in_force as (
 
     select
         known_orders.*,
         coalesce(
-            next_contract_starts.next_service_start_date, known_orders.service_end_date
+            bridged_gaps.next_service_start_date, known_orders.service_end_date
         ) as in_force_until_date,
         cast(
             floor(
@@ -86,8 +121,8 @@ orders_in_force as (
             ) as {{ dbt.type_bigint() }}
         ) as monthly_cents
     from known_orders
-    left join next_contract_starts
-        on known_orders.order_id = next_contract_starts.order_id
+    left join bridged_gaps
+        on known_orders.order_id = bridged_gaps.order_id
 
 ),
 
