@@ -28,9 +28,10 @@ class Team:
 
 
 def build_team(config: GeneratorConfig, rng: np.random.Generator, pools: Pools) -> Team:
-    # Never fewer than a handful of reps, so per-owner marts stay meaningful on tiny datasets.
-    n_reps = max(4, config.scaled(config.volumes.sales_reps))
-    n_managers = max(2, config.scaled(config.volumes.sales_managers))
+    # Never fewer than a handful of reps, so per-owner marts stay meaningful on tiny datasets;
+    # nobody at all at scale 0, whose files are headers only.
+    n_reps = max(4, config.scaled(config.volumes.sales_reps)) if config.scale > 0 else 0
+    n_managers = max(2, config.scaled(config.volumes.sales_managers)) if config.scale > 0 else 0
     rep_ids = col.uuid4_array(rng, n_reps)
     manager_ids = col.uuid4_array(rng, n_managers)
     n = n_managers + n_reps

@@ -111,7 +111,7 @@ def test_an_opportunity_closed_before_it_was_created_fails_a_data_test(
     """A planted close date a day before the deal's creation is caught by its own data test."""
     project = dbt_project(small_dataset, "closed_before_created")
     path = project / "seeds" / "opportunities.csv"
-    frame = small_dataset.frame("opportunities")
+    frame = small_dataset.frame("opportunities").copy()  # the cached frame is shared
     closed = frame.index[frame["is_closed"] == "true"][0]
     created = pd.Timestamp(frame.loc[closed, "created_at"])
     frame.loc[closed, "close_date"] = (created - pd.Timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")

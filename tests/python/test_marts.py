@@ -3,13 +3,15 @@ recomputation from the raw CSVs (recompute.py), on a freshly generated dataset."
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import recompute
 from conftest import AS_OF_DATE
-from support import connect_warehouse, run_dbt
+from support import Dataset, connect_warehouse, run_dbt
 
 # Each recomputation runs against the default build (as of the last day with data) and against a
 # build with an as_of_date in the middle of the window.
@@ -288,3 +290,37 @@ def test_no_account_with_a_contract_in_force_on_the_as_of_date_is_churned(
     churned = set(as_of_month.loc[as_of_month["mrr_movement"] == "churn", "account_id"].astype(str))
     assert expected == paying
     assert not expected & churned
+
+
+def test_the_bridge_balances_when_monthly_values_are_rounded(
+    dbt_project, small_dataset, tmp_path: Path
+) -> None:
+    """Amounts that are not whole monthly prices (a cent added to every third order) give monthly
+    values rounded to the cent; the build's bridge tests still pass, and the bridge still matches
+    the independent recomputation to the cent."""
+    folder = tmp_path / "odd_cents"
+    shutil.copytree(small_dataset.folder, folder / "seeds")
+    orders = pd.read_csv(folder / "seeds" / "billing_orders.csv", dtype=str, keep_default_na=False)
+    odd = (orders.index % 3 == 0) & (orders["term_months"].astype(int) > 1)
+    orders.loc[odd, "amount"] = [
+        f"{Decimal(a) + Decimal('0.01'):.2f}" for a in orders.loc[odd, "amount"]
+    ]
+    orders.to_csv(folder / "seeds" / "billing_orders.csv", index=False)
+    dataset = Dataset(folder, small_dataset.config)
+    project = dbt_project(dataset, "odd_cents")
+    warehouse = tmp_path / "odd_cents.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SALESPIPELINE_DUCKDB", str(warehouse))
+        run_dbt(project, "seed")
+        run_dbt(project, "build", "--select", "+fct_mrr_bridge", "--exclude", "resource_type:seed")
+    monthly = query(
+        warehouse, "select monthly_amount_usd from intermediate.int_orders_in_force_monthly"
+    )
+    assert (monthly["monthly_amount_usd"].map(lambda v: Decimal(v) * 100 % 1 == 0)).all()
+    expected = recompute.mrr_bridge(dataset).set_index("month")
+    marts = query(warehouse, "select * from marts.fct_mrr_bridge order by mrr_month")
+    assert [cents(v) for v in marts["ending_mrr"]] == expected["ending_mrr"].tolist()
+    movements = ["new_mrr", "expansion_mrr", "reactivation_mrr"]
+    for row in marts.itertuples():
+        balance = row.starting_mrr + sum(getattr(row, m) for m in movements)
+        assert balance - row.contraction_mrr - row.churned_mrr == row.ending_mrr, row.mrr_month

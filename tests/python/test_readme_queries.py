@@ -281,7 +281,7 @@ CHECKS: dict[str, tuple[list[str], Check]] = {
         check_arr_bridge,
     ),
     "Win rate by sales rep": (
-        ["owner_id", "won", "lost", "win_rate", "pipeline_created_usd"],
+        ["owner_name", "team_name", "won", "lost", "win_rate", "pipeline_created_usd"],
         check_win_rate,
     ),
     "Return on ad spend by campaign, under each attribution model": (
