@@ -312,7 +312,16 @@ def test_the_bridge_balances_when_monthly_values_are_rounded(
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SALESPIPELINE_DUCKDB", str(warehouse))
         run_dbt(project, "seed")
-        run_dbt(project, "build", "--select", "+fct_mrr_bridge", "--exclude", "resource_type:seed")
+        run_dbt(
+            project,
+            "build",
+            "--select",
+            "+fct_mrr_bridge",
+            "--exclude",
+            "resource_type:seed",
+            "--indirect-selection",
+            "cautious",
+        )
     monthly = query(
         warehouse, "select monthly_amount_usd from intermediate.int_orders_in_force_monthly"
     )
