@@ -1,11 +1,6 @@
 {#- Billing orders in force at each month's snapshot: the rule is the doc block
     finance__contracts_in_force; keep the two in step. -#}
-{%- set grace_days = var('renewal_grace_days') -%}
-{%- if grace_days is not number or grace_days < 0 -%}
-    {{ exceptions.raise_compiler_error(
-        "var renewal_grace_days must be a number of days >= 0, got " ~ grace_days
-    ) }}
-{%- endif -%}
+{%- set grace_days = whole_days_var('renewal_grace_days') -%}
 
 with
 

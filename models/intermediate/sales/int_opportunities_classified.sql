@@ -1,12 +1,7 @@
 {#- The opportunities of staging, each with its type from the account's billing history at its
     creation. The rule is the doc block sales__opportunity_type; keep the two in step. Carries
     every staging column so that fct_opportunities reads opportunities from here only. -#}
-{%- set renewal_window_days = var('renewal_window_days') -%}
-{%- if renewal_window_days is not number or renewal_window_days < 0 -%}
-    {{ exceptions.raise_compiler_error(
-        "var renewal_window_days must be a number of days >= 0, got " ~ renewal_window_days
-    ) }}
-{%- endif -%}
+{%- set renewal_window_days = whole_days_var('renewal_window_days') -%}
 
 with
 
