@@ -1,8 +1,10 @@
 """Governance rules of the dbt project, checked on `target/manifest.json` after `dbt parse`.
 
 The rules are those of dbt-project-evaluator that need no package and no warehouse, plus the
-conventions of STYLE.md. Each rule is a function `Project -> list[Violation]`, registered in
-`RULES` under the name that the exceptions file (`exceptions.toml`, next to this module) uses.
+project's own conventions (layer folders and prefixes, import CTEs, enforced contracts on marts:
+the README's "Layout" and docs/decisions.md). Each rule is a function
+`Project -> list[Violation]`, registered in `RULES` under the name that the exceptions file
+(`exceptions.toml`, next to this module) uses.
 
 Interpretations that apply to every rule (the evaluator leaves them open or decides otherwise):
 
@@ -37,7 +39,7 @@ LAYERS = ("staging", "intermediate", "marts")
 # Thresholds: dbt-project-evaluator's defaults unless said otherwise.
 FANOUT_THRESHOLD = 3  # a model with this many direct leaf children or more is flagged
 TOO_MANY_PARENTS = 7  # a model with this many direct parents or more is flagged
-# The issue's rule: a path of this many consecutive views (or ephemerals) is flagged. Stricter
+# The project's rule: a path of this many consecutive views (or ephemerals) is flagged. Stricter
 # than the evaluator's fct_chained_views_dependencies, which flags a model more than 5 view steps
 # below a parent.
 CHAINED_VIEWS_THRESHOLD = 5
@@ -215,7 +217,7 @@ def multiple_sources_joined(project: Project) -> list[Violation]:
     """One raw input per model: a model reading two or more sources/seeds joins raw data.
 
     Evaluator: fct_multiple_sources_joined (extended to seeds). In staging this is also
-    STYLE.md's "no joins in staging".
+    the project's "no joins in staging".
     """
     return [
         Violation(
@@ -397,7 +399,7 @@ _NAME_PATTERNS = {
 def model_naming_conventions(project: Project) -> list[Violation]:
     """Names say the layer: `stg_<system>__<entities>`, `int_...`, `fct_...`/`dim_...`.
 
-    Evaluator: fct_model_naming_conventions, with STYLE.md's prefixes.
+    Evaluator: fct_model_naming_conventions, with the project's prefixes.
     """
     violations = []
     for uid, node in project.models.items():
@@ -477,8 +479,8 @@ def model_directories(project: Project) -> list[Violation]:
 def misplaced_tests(project: Project) -> list[Violation]:
     """Generic tests and unit tests of a model live in the YAML of the model's own folder.
 
-    Evaluator: fct_test_directories (extended to unit tests, which STYLE.md also puts in the
-    folder's `_<dir>__models.yml`). Singular tests live in `tests/` and are not checked.
+    Evaluator: fct_test_directories (extended to unit tests, which the project also keeps in
+    the folder's `_<dir>__models.yml`). Singular tests live in `tests/` and are not checked.
     """
     owners = {**project.models, **project.seeds}
     violations = []
@@ -616,7 +618,7 @@ _JINJA_PLACEHOLDER = "__jinja__"
 def hard_coded_references(project: Project) -> list[Violation]:
     """No relation is named in SQL: every `from`/`join` reads a ref(), a source() or a CTE.
 
-    Evaluator: fct_hard_coded_references (and STYLE.md's import CTEs). Checked in models and
+    Evaluator: fct_hard_coded_references (and the project's import CTEs). Checked in models and
     singular tests. Jinja, comments and string literals are blanked first; a `from`/`join`
     followed by a dotted name (`raw.leads`) or by a name that is no CTE of the file is flagged.
     Table functions (`unnest(...)`) and `from` inside extract()/trim()/substring() are not.
@@ -711,7 +713,7 @@ def public_models_without_contract(project: Project) -> list[Violation]:
     """Marts and public models enforce their contracts.
 
     Evaluator: fct_public_models_without_contract, widened to every model in `marts/`
-    (STYLE.md: marts are tables with enforced contracts, whatever their `access`).
+    (the project's rule: marts are tables with enforced contracts, whatever their `access`).
     """
     return [
         Violation(

@@ -1,4 +1,4 @@
-"""`python main.py`, the main job of the original notes' "Run your script" step, end to end."""
+"""`python main.py`, the main job (what `make run` runs), end to end."""
 
 from __future__ import annotations
 
