@@ -1,0 +1,106 @@
+"""The raw data model is declared once, in salespipeline/schema.py; the dbt YAML that restates it
+(the raw seeds' column types, the sources' columns and key tests) must agree with it exactly.
+
+init_db's DDL, the loaders and the generator are built from schema.py itself; this test is what
+keeps the YAML from drifting: a column renamed, reordered, retyped, a key or a NOT NULL that the
+YAML no longer tests fails here, naming the table and column.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+from support import REPO_ROOT
+
+from salespipeline.schema import FOREIGN_KEYS, TABLES, column_names, primary_key
+
+SEEDS_YAML = REPO_ROOT / "seeds" / "_raw__seeds.yml"
+SOURCES_YAML = sorted((REPO_ROOT / "models" / "staging").glob("*/_*__sources.yml"))
+
+
+def seed_type(data_model_type: str) -> str:
+    """The DuckDB type dbt seed loads a data-model type as."""
+    if numeric := re.fullmatch(r"numeric\((\d+),(\d+)\)", data_model_type):
+        return f"decimal({numeric.group(1)},{numeric.group(2)})"
+    if data_model_type.startswith("varchar") or data_model_type == "text":
+        return "varchar"
+    return {"int": "integer"}.get(data_model_type, data_model_type)
+
+
+def raw_seeds() -> dict[str, dict]:
+    return {seed["name"]: seed for seed in yaml.safe_load(SEEDS_YAML.read_text())["seeds"]}
+
+
+def source_tables() -> dict[str, tuple[str, dict]]:
+    """Every source table by name, with the name of its source."""
+    tables: dict[str, tuple[str, dict]] = {}
+    for path in SOURCES_YAML:
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            for table in source["tables"]:
+                assert table["name"] not in tables, f"{table['name']} is declared twice"
+                tables[table["name"]] = (source["name"], table)
+    return tables
+
+
+def data_tests_of(column: dict) -> list:
+    return column.get("data_tests") or []
+
+
+def has_test(column: dict, name: str) -> bool:
+    return any(
+        test == name or (isinstance(test, dict) and name in test) for test in data_tests_of(column)
+    )
+
+
+def test_every_raw_table_is_a_seed_and_a_source() -> None:
+    assert set(raw_seeds()) == set(TABLES)
+    assert set(source_tables()) == set(TABLES)
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_seed_columns_and_types_follow_the_data_model(table: str) -> None:
+    seed = raw_seeds()[table]
+    assert [column["name"] for column in seed["columns"]] == column_names(table)
+    types = seed["config"]["column_types"]
+    assert list(types) == column_names(table)
+    for column in TABLES[table]:
+        assert types[column.name] == seed_type(column.type), f"{table}.{column.name}"
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_source_columns_and_key_tests_follow_the_data_model(table: str) -> None:
+    _, source = source_tables()[table]
+    columns = {column["name"]: column for column in source["columns"]}
+    assert list(columns) == column_names(table)
+    key = columns[primary_key(table)]
+    assert has_test(key, "unique"), f"{table}.{key['name']}: primary key without unique"
+    for column in TABLES[table]:
+        if not column.nullable:
+            assert has_test(columns[column.name], "not_null"), f"{table}.{column.name}: NOT NULL"
+    for (child, child_column), (parent, parent_column) in FOREIGN_KEYS.items():
+        if child != table:
+            continue
+        parents = source_tables()
+        wanted = {"to": f"source('{parents[parent][0]}', '{parent}')", "field": parent_column}
+        relationships = [
+            test["relationships"]["arguments"]
+            for test in data_tests_of(columns[child_column])
+            if isinstance(test, dict) and "relationships" in test
+        ]
+        assert wanted in relationships, f"{table}.{child_column}: foreign key to {parent}"
+
+
+def test_a_drift_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checks above fail on a data model that no longer matches the YAML."""
+    from salespipeline import schema
+
+    renamed = {
+        **TABLES,
+        "accounts": (schema.Column("account_key", "uuid", False), *TABLES["accounts"][1:]),
+    }
+    monkeypatch.setattr(schema, "TABLES", renamed)
+    monkeypatch.setitem(globals(), "TABLES", renamed)
+    with pytest.raises(AssertionError):
+        test_seed_columns_and_types_follow_the_data_model("accounts")
