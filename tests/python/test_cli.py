@@ -40,6 +40,15 @@ def truth(folder: Path) -> list[str]:
     return ["--truth-out", str(folder / "truth")]
 
 
+def earlier_seeds(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A seeds folder written by an earlier, successful run, and the bytes of each of its files
+    (what a failed run must leave untouched)."""
+    out = tmp_path / "seeds"
+    args = ["generate", "--scale", "0.01", "--quiet", "--out", str(out), *truth(tmp_path)]
+    assert cli.main(args) == 0
+    return out, {p.name: p.read_bytes() for p in out.iterdir()}
+
+
 def test_generate_writes_every_table_and_prints_a_summary(tmp_path: Path) -> None:
     result = run("generate", "--seed", "5", "--scale", "0.02", "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
@@ -117,12 +126,7 @@ def test_read_only_output_folder(tmp_path: Path) -> None:
 def test_a_failure_while_writing_leaves_earlier_files_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "seeds"
-    assert (
-        cli.main(["generate", "--scale", "0.01", "--quiet", "--out", str(out), *truth(tmp_path)])
-        == 0
-    )
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    out, before = earlier_seeds(tmp_path)
 
     calls = {"n": 0}
     real_write = io._write_csv
@@ -235,12 +239,7 @@ def test_arrow_and_memory_errors_are_one_line_and_exit_1(
 ) -> None:
     import salespipeline.generator as generator
 
-    out = tmp_path / "seeds"
-    assert (
-        cli.main(["generate", "--scale", "0.01", "--quiet", "--out", str(out), *truth(tmp_path)])
-        == 0
-    )
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    out, before = earlier_seeds(tmp_path)
 
     def fail(*args, **kwargs):
         raise error
