@@ -9,12 +9,6 @@ month_spine as (
 
 ),
 
-reporting_dates as (
-
-    select * from {{ ref('int_reporting_dates') }}
-
-),
-
 opportunities as (
 
     select * from {{ ref('stg_crm__opportunities') }}
@@ -73,19 +67,14 @@ first_stages as (
 
 ),
 
--- The moment of each snapshot: the end of the month, or of the as-of date in the as-of month.
+-- The day of each snapshot: the end of the month, or the as-of date in the as-of month.
 snapshots as (
 
     select
-        month_spine.month_start_date as pipeline_month,
-        month_spine.month_end_date,
-        case
-            when month_spine.month_end_date < reporting_dates.as_of_date
-                then month_spine.month_end_date
-            else reporting_dates.as_of_date
-        end as snapshot_date
+        month_start_date as pipeline_month,
+        month_end_date,
+        snapshot_date
     from month_spine
-    cross join reporting_dates
 
 ),
 
