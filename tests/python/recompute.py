@@ -61,25 +61,32 @@ def snapshot_day(month: pd.Period, as_of: pd.Timestamp) -> pd.Timestamp:
     return min(month.end_time.normalize(), as_of)
 
 
+def with_service_periods(orders: pd.DataFrame) -> pd.DataFrame:
+    """Billing orders (``order_date`` parsed) with their service period: ``service_start`` (the
+    service start date, or the order's day when empty) and ``service_end``, ``term_months``
+    calendar months later (excluded; pandas clips to the month's last day too)."""
+    start = pd.to_datetime(orders["service_start_date"], format="%Y-%m-%d").fillna(
+        orders["order_date"].dt.normalize()
+    )
+    end = [
+        s + pd.DateOffset(months=int(t)) for s, t in zip(start, orders["term_months"], strict=True)
+    ]
+    return orders.assign(service_start=start, service_end=pd.Series(end, index=orders.index))
+
+
 def monthly_pieces(data: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     """The monthly value of each known order in each month whose snapshot its service covers."""
     rates = fx_rates()
     rows = []
     orders = known_by(data.typed("billing_orders", "order_date"), "order_date", as_of)
     last_month = as_of.to_period("M")
-    for order in orders.itertuples():
+    for order in with_service_periods(orders).itertuples():
         cents = to_usd_cents(order.amount, order.currency, rates)
         term = int(order.term_months)
         monthly = int((Decimal(cents) / term).quantize(Decimal(1), ROUND_HALF_UP))
-        start = (
-            order.order_date.normalize()
-            if pd.isna(order.service_start_date)
-            else pd.Timestamp(order.service_start_date)
-        )
-        end = start + pd.DateOffset(months=term)  # pandas clips to the month's last day too
-        month = start.to_period("M")
+        month = order.service_start.to_period("M")
         while month <= last_month:
-            if start <= snapshot_day(month, as_of) < end:
+            if order.service_start <= snapshot_day(month, as_of) < order.service_end:
                 rows.append((order.account_id, month, monthly, order.order_id))
             month += 1
     return pd.DataFrame(rows, columns=["account_id", "month", "cents", "order_id"])

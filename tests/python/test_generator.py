@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import recompute
 from support import REPO_ROOT, Dataset, make_dataset
 
 from salespipeline import reference
@@ -222,31 +223,19 @@ def test_billing_has_the_shapes_mrr_needs(small_dataset: Dataset) -> None:
     assert not (orders["currency"].str.upper() == "USD").all()
 
 
-def _service_periods(orders: pd.DataFrame) -> pd.DataFrame:
-    """Each order's service period: start (the order's day when empty) and exclusive end."""
-    ordered = pd.to_datetime(orders["order_date"], format="%Y-%m-%d %H:%M:%S")
-    start = pd.to_datetime(orders["service_start_date"], format="%Y-%m-%d").fillna(
-        ordered.dt.normalize()
-    )
-    terms = orders["term_months"].astype(int)
-    end = pd.Series(
-        [s + pd.DateOffset(months=t) for s, t in zip(start, terms, strict=True)], index=orders.index
-    )
-    return orders.assign(ordered=ordered, start=start, end=end, term=terms)
-
-
 def test_contracts_are_timed_like_a_billing_system() -> None:
     """The default dataset plants the contract timing that MRR from contracts in force must get
     right: renewals booked up to 90 days early, renewals signed up to 30 days late (some across
     a month end), service starting on any day of the month and sometimes after the booking,
     co-termed upsells, and monthly plans that change price."""
     orders = generate(GeneratorConfig())["billing_orders"].to_pandas()
-    orders["order_date"] = orders["order_date"].dt.strftime("%Y-%m-%d %H:%M:%S")
     orders["service_start_date"] = pd.to_datetime(orders["service_start_date"]).dt.strftime(
         "%Y-%m-%d"
     )
-    periods = _service_periods(orders.astype({"term_months": str}))
-    lead_days = (periods["start"] - periods["ordered"].dt.normalize()).dt.days
+    periods = recompute.with_service_periods(orders).rename(
+        columns={"service_start": "start", "service_end": "end", "term_months": "term"}
+    )
+    lead_days = (periods["start"] - periods["order_date"].dt.normalize()).dt.days
     assert (lead_days >= 0).all(), "no service starts before its order is booked"
     assert lead_days.max() == 90, "renewals booked up to 90 days early"
     assert (lead_days > 30).sum() > 50, "renewals booked early"

@@ -277,11 +277,8 @@ def test_no_account_with_a_contract_in_force_on_the_as_of_date_is_churned(
     orders = recompute.known_by(
         small_dataset.typed("billing_orders", "order_date"), "order_date", day
     )
-    start = pd.to_datetime(orders["service_start_date"]).fillna(orders["order_date"].dt.normalize())
-    end = [
-        s + pd.DateOffset(months=int(t)) for s, t in zip(start, orders["term_months"], strict=True)
-    ]
-    in_force = orders[(start <= day) & (day < pd.Series(end, index=orders.index))]
+    orders = recompute.with_service_periods(orders)
+    in_force = orders[(orders["service_start"] <= day) & (day < orders["service_end"])]
     expected = set(in_force["account_id"])
     assert expected, f"no contract in force on {as_of}"
     marts = mrr_as_of[as_of]
