@@ -10,14 +10,14 @@ final as (
 
     select
         -- ids
-        contact_id,
-        lead_id,
-        account_id,
+        cast(contact_id as {{ type_uuid() }}) as contact_id,
+        cast(lead_id as {{ type_uuid() }}) as lead_id,
+        cast(account_id as {{ type_uuid() }}) as account_id,
 
         -- strings
         {{ clean_email('email') }} as email,
-        title,
-        geo,
+        cast(title as {{ dbt.type_string() }}) as title,
+        cast(geo as {{ dbt.type_string() }}) as geo,
 
         -- timestamps
         cast(created_at as {{ dbt.type_timestamp() }}) as created_at

@@ -14,12 +14,12 @@ leads as (
 cleaned as (
 
     select
-        lead_id,
-        owner_id,
-        account_id,
+        cast(lead_id as {{ type_uuid() }}) as lead_id,
+        cast(owner_id as {{ type_uuid() }}) as owner_id,
+        cast(account_id as {{ type_uuid() }}) as account_id,
         {{ clean_email('email') }} as email,
-        lead_source,
-        is_marketing_qualified as is_mql,
+        cast(lead_source as {{ dbt.type_string() }}) as lead_source,
+        cast(is_marketing_qualified as {{ dbt.type_boolean() }}) as is_mql,
         cast(created_at as {{ dbt.type_timestamp() }}) as created_at
     from leads
 

@@ -10,14 +10,14 @@ final as (
 
     select
         -- ids
-        user_id,
-        manager_id,
+        cast(user_id as {{ type_uuid() }}) as user_id,
+        cast(manager_id as {{ type_uuid() }}) as manager_id,
 
         -- strings
-        trim(name) as user_name,
+        trim(cast(name as {{ dbt.type_string() }})) as user_name,
         {{ clean_email('email') }} as email,
-        role,
-        team as team_name
+        cast(role as {{ dbt.type_string() }}) as role,
+        cast(team as {{ dbt.type_string() }}) as team_name
 
     from users
 
