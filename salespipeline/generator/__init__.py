@@ -25,18 +25,20 @@ from salespipeline.generator.team import build_team
 from salespipeline.generator.truth import build_truth
 from salespipeline.schema import TABLES, column_names
 
-STREAMS = (
-    "team",
-    "pools",
-    "accounts",
-    "leads",
-    "marketing_events",
-    "contacts",
-    "lifecycle",
-    "opportunities",
-    "activities",
-    "billing_orders",
-)
+# One random stream per step, each from the seed and its own fixed number (a SeedSequence spawn
+# key), so that a step's draws never depend on which other streams exist. A number is never
+# reused: 1 belonged to a stream that is gone (the text pools come from Faker's seed instead).
+STREAMS = {
+    "team": 0,
+    "accounts": 2,
+    "leads": 3,
+    "marketing_events": 4,
+    "contacts": 5,
+    "lifecycle": 6,
+    "opportunities": 7,
+    "activities": 8,
+    "billing_orders": 9,
+}
 UNKNOWN_COMPANIES_PER_ACCOUNT = 0.5
 
 Progress = Callable[[str], None]
@@ -62,8 +64,10 @@ def generate(
         if sink is not None:
             sink(name, tables[name])
 
-    seeds = np.random.SeedSequence(config.seed).spawn(len(STREAMS))
-    rng = {name: np.random.default_rng(seed) for name, seed in zip(STREAMS, seeds, strict=True)}
+    rng = {
+        name: np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(number,)))
+        for name, number in STREAMS.items()
+    }
     n_accounts = config.scaled(config.volumes.accounts)
     pools = build_pools(config.seed, n_accounts, int(n_accounts * UNKNOWN_COMPANIES_PER_ACCOUNT))
     report("users")
