@@ -24,7 +24,7 @@ help:
 	@echo "make test       set up (and install Chromium for the browser tests), then python -m pytest -v"
 	@echo "make docs       generate the static docs site and serve it on http://localhost:$(DOCS_PORT)"
 	@echo "make report     render the HTML report of the marts to output/report.html"
-	@echo "make load       the loader path: init_db, then load_all into the raw schema (see README)"
+	@echo "make load       the loader path: init-db, then load all into the raw schema (see README)"
 	@echo "make lint       ruff, sqlfluff, governance checks (manifest rules, coverage), dbt-score"
 	@echo "make data       generate the CSV seeds only (SEED, SCALE, START_DATE, END_DATE)"
 	@echo "make benchmark  measure the generator, the loaders and dbt seed/build; rewrite docs/benchmark.md"
@@ -40,7 +40,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 data: $(STAMP)
-	$(BIN)/python -m salespipeline generate --seed $(SEED) --scale $(SCALE) \
+	$(BIN)/salespipeline generate --seed $(SEED) --scale $(SCALE) \
 		--start-date $(START_DATE) --end-date $(END_DATE) --out seeds
 
 seed: $(STAMP)
@@ -57,15 +57,15 @@ docs-generate: $(STAMP)
 docs: docs-generate
 	$(DBT) docs serve --no-browser --port $(DOCS_PORT)
 
-# The main job, defined once in main.py (salespipeline/pipeline.py): generate, dbt seed,
-# dbt build, dbt docs generate --static. The targets above run its steps one at a time.
+# The main job, defined once in salespipeline/pipeline.py (also `python main.py`): generate,
+# dbt seed, dbt build, dbt docs generate --static. The targets above run its steps one at a time.
 run: $(STAMP)
-	$(BIN)/python main.py --seed $(SEED) --scale $(SCALE) \
+	$(BIN)/salespipeline run --seed $(SEED) --scale $(SCALE) \
 		--start-date $(START_DATE) --end-date $(END_DATE)
 
 load: $(STAMP)
-	$(BIN)/python -m salespipeline.db.init_db
-	$(BIN)/python -m salespipeline.db.data_loading.load_all
+	$(BIN)/salespipeline init-db
+	$(BIN)/salespipeline load all
 
 report: $(STAMP)
 	$(BIN)/salespipeline report --out output/report.html

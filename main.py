@@ -1,14 +1,12 @@
 """The main job in one Python command: ``python main.py [--seed N] [--scale X] ...``.
 
-Generates the synthetic data (options as for ``python -m salespipeline generate``), then runs
-``dbt seed``, ``dbt build`` and ``dbt docs generate --static`` on the DuckDB warehouse. ``make run``
-runs it too; see salespipeline/pipeline.py.
+An alias of ``salespipeline run``, kept for compatibility (errors start with ``main:``): it runs
+from this folder, wherever it is started.
 """
 
-import sys
 from pathlib import Path
 
-from salespipeline.pipeline import run_main_job
+from salespipeline.cli import alias
 
 if __name__ == "__main__":
-    sys.exit(run_main_job(Path(__file__).resolve().parent, sys.argv[1:]))
+    raise SystemExit(alias("main", "run", project_dir=Path(__file__).resolve().parent))

@@ -1,7 +1,20 @@
-"""Command line: ``python -m salespipeline generate|query|report ...`` (also ``salespipeline``).
+"""The command line: ``salespipeline <verb>`` (also ``python -m salespipeline <verb>``).
 
-Thin by design: parse options, report progress, map errors to one line and an exit code; the
-work happens in the library.
+    generate   write the raw tables as CSV seeds
+    run        the main job: generate, dbt seed, dbt build, dbt docs generate
+    init-db    create schema raw as the data model's DDL
+    load       fill schema raw from CSVs: ``load all`` or ``load <table>``
+    query      read-only SQL on the warehouse
+    report     the marts as one HTML file
+
+Thin by design: a verb parses its options, calls one library function, prints what it did and
+maps errors to one line and an exit code: 2 for bad options, 1 for a failure, 130 when
+interrupted. The older commands (``python main.py``, ``python -m salespipeline.db.init_db``,
+``python -m salespipeline.db.data_loading.load_<table>`` and ``load_all``) are aliases, through
+:func:`alias`: the same verb under its old name, which starts its messages.
+
+The verbs import the generator, DuckDB, dbt and plotly when they run, not here, so that `query`
+never loads the generator and the database commands load NumPy and Arrow only to generate.
 """
 
 from __future__ import annotations
@@ -10,36 +23,124 @@ import argparse
 import os
 import signal
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import Any, NoReturn
 
-import pyarrow as pa
-
-from salespipeline.commandline import (
-    EXIT_FAILURE,
-    EXIT_INTERRUPTED,
-    EXIT_USAGE,
-    Parser,
-    first_line,
-)
+from salespipeline import dataset
 from salespipeline.config import MAX_SCALE, ConfigError, GeneratorConfig
-from salespipeline.generator import generate
-from salespipeline.generator.truth import TRUTH_TABLES
-from salespipeline.io import OutputError, SeedWriter, check_writable
+from salespipeline.dataset import (
+    GROUND_TRUTH,
+    REFERENCE,
+    SEEDS,
+    GeneratedDataset,
+    GenerateError,
+    Terminated,
+)
 from salespipeline.lock import FolderBusyError
+from salespipeline.schema import TABLES
+
+PROG = "salespipeline"
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130
+# The exit code of a process stopped by SIGTERM, as the shell reports it.
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 # Rows `query` prints as a table unless --max-rows says otherwise; csv and json get all rows.
 TABLE_MAX_ROWS = 50
 
 
-class _Parser(Parser):
-    """Errors are one line, ``salespipeline: error: ...``, in subcommands too."""
+class Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line, ``<name>: error: ... (see --help)``, and exit code 2.
 
-    error_name = "salespipeline"
+    `name` is the program's (``salespipeline``, or an alias's), in a verb's own parser too.
+    """
+
+    def __init__(self, *args: Any, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.name = name or self.prog
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.name}: error: {message} (see --help)\n")
+
+
+@dataclass(frozen=True)
+class Command:
+    """A verb, or one target of ``load``: its help, its options, and the code that runs it.
+
+    `run` takes the parsed options and the name its messages start with.
+    """
+
+    help: str
+    description: str
+    options: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, str], int]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``salespipeline <verb> [options]``; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    return _call(args.command, args, PROG)
+
+
+def alias(name: str, *verb: str, argv: list[str] | None = None, **defaults: object) -> int:
+    """Run a verb (``"load", "accounts"``) as the command `name` (``load_accounts``).
+
+    The alias takes the verb's options, without the words that name the verb, and starts its
+    messages with `name`. `defaults` sets what the alias decides itself (main.py's project
+    folder).
+    """
+    command = COMMANDS[verb]
+    parser = Parser(prog=name, description=command.description)
+    command.options(parser)
+    parser.set_defaults(**defaults)
+    return _call(command, parser.parse_args(argv), name)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    verb_parser = partial(Parser, name=PROG)
+    parser = Parser(prog=PROG, description="Synthetic B2B go-to-market data for dbt.")
+    verbs = parser.add_subparsers(dest="verb", required=True, parser_class=verb_parser)
+    groups: dict[str, argparse._SubParsersAction] = {}
+    for path, command in COMMANDS.items():
+        *group, verb = path
+        choices = verbs
+        if group:
+            if group[0] not in groups:
+                help_text, description, metavar = GROUPS[group[0]]
+                holder = verbs.add_parser(group[0], help=help_text, description=description)
+                groups[group[0]] = holder.add_subparsers(
+                    dest=group[0], required=True, metavar=metavar, parser_class=verb_parser
+                )
+            choices = groups[group[0]]
+        command_parser = choices.add_parser(
+            verb, help=command.help, description=command.description
+        )
+        command.options(command_parser)
+        command_parser.set_defaults(command=command)
+    return parser
+
+
+def _call(command: Command, args: argparse.Namespace, name: str) -> int:
+    try:
+        return command.run(args, name)
+    except KeyboardInterrupt:
+        print(f"\n{name}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _error(name: str, message: object, code: int) -> int:
+    print(f"{name}: error: {message}", file=sys.stderr)
+    return code
+
+
+# --- option types ---------------------------------------------------------------------------
 
 
 def _date(text: str) -> date:
@@ -77,55 +178,294 @@ def _row_limit(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+# --- generate and run -----------------------------------------------------------------------
+
+
+def _generate_options(parser: argparse.ArgumentParser, out: bool = True) -> None:
+    """generate's options; the main job (``out=False``) always writes seeds/, dbt seed's folder."""
     defaults = GeneratorConfig()
-    parser = _Parser(prog="salespipeline", description="Synthetic B2B go-to-market data for dbt.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    gen = commands.add_parser(
-        "generate",
-        help="write the eight raw tables as CSV seeds",
-        description="Write the eight raw tables of the data model as CSV files (dbt seeds).",
-    )
-    gen.add_argument(
+    parser.add_argument(
         "--seed", type=_int, default=defaults.seed, help="random seed (default: %(default)s)"
     )
-    gen.add_argument(
+    parser.add_argument(
         "--scale",
         type=_float,
         default=defaults.scale,
         help=f"volume multiplier: 1.0 is about 270k rows, 0 writes header-only files, at most "
         f"{MAX_SCALE} (default: %(default)s)",
     )
-    gen.add_argument(
+    parser.add_argument(
         "--start-date",
         type=_date,
         default=defaults.start_date,
         help="first day (default: %(default)s)",
     )
-    gen.add_argument(
+    parser.add_argument(
         "--end-date",
         type=_date,
         default=defaults.end_date,
         help="last day, inclusive (default: %(default)s)",
     )
-    gen.add_argument(
-        "--out", type=_folder, default=Path("seeds"), help="output folder (default: %(default)s)"
-    )
-    gen.add_argument(
+    if out:
+        parser.add_argument(
+            "--out", type=_folder, default=SEEDS, help="output folder (default: %(default)s)"
+        )
+    else:
+        parser.set_defaults(out=SEEDS)
+    parser.add_argument(
         "--truth-out",
         type=_folder,
-        default=Path("output/ground_truth"),
+        default=GROUND_TRUTH,
         help="folder for the ground truth the simulation planted, for tests; apart from --out "
         "(default: %(default)s)",
     )
-    gen.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    _add_query(commands)
-    _add_report(commands)
-    return parser
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
-def _warehouse_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
+def _config(args: argparse.Namespace) -> GeneratorConfig:
+    return GeneratorConfig(
+        seed=args.seed, scale=args.scale, start_date=args.start_date, end_date=args.end_date
+    )
+
+
+class _Generation:
+    """What generating shows: a progress line on a terminal, the summary once the files are in
+    place, and one line saying why it stopped."""
+
+    def __init__(self, name: str, quiet: bool) -> None:
+        self.name = name
+        self.quiet = quiet
+        self.live = not quiet and sys.stderr.isatty()
+        self.started = time.perf_counter()
+        self.written = False
+
+    def progress(self, step: str) -> None:
+        if self.live:
+            print(f"\r\033[K{step} ...", end="", file=sys.stderr, flush=True)
+
+    def done(self, written: GeneratedDataset) -> None:
+        self.written = True
+        elapsed = time.perf_counter() - self.started
+        if self.live:
+            print("\r\033[K", end="", file=sys.stderr)
+        if not self.quiet:
+            print(summary(written, elapsed), flush=True)
+
+    def failed(self, error: ConfigError | GenerateError | KeyboardInterrupt) -> int:
+        unchanged = "" if self.written else "; no seed file was changed"
+        if isinstance(error, Terminated):
+            message, code = f"terminated{unchanged}", EXIT_TERMINATED
+        elif isinstance(error, KeyboardInterrupt):
+            print(file=sys.stderr)  # off the line where the terminal echoed ^C
+            message, code = f"interrupted{unchanged}", EXIT_INTERRUPTED
+        else:
+            message = f"error: {error}"
+            code = EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILURE
+        clear = "\r\033[K" if self.live else ""  # the progress line, if one is shown
+        print(f"{clear}{self.name}: {message}", file=sys.stderr)
+        return code
+
+
+def summary(written: GeneratedDataset, elapsed: float) -> str:
+    """Each seed file with its rows, the total, and the rate."""
+    width = max(len(str(path)) for path in written.paths.values())
+    lines = [f"{'file':<{width}}  {'rows':>10}", f"{'-' * width}  {'-' * 10}"]
+    for table, rows in written.rows.items():
+        lines.append(f"{written.paths[table]!s:<{width}}  {rows:>10,}")
+    total = sum(written.rows.values())
+    lines.append(f"{'total':<{width}}  {total:>10,}")
+    rate = total / elapsed if elapsed > 0 else 0.0
+    lines.append(f"generated in {elapsed:.2f} s ({rate:,.0f} rows/s)")
+    return "\n".join(lines)
+
+
+def _generate(args: argparse.Namespace, name: str) -> int:
+    generation = _Generation(name, args.quiet)
+    try:
+        written = dataset.generate_dataset(
+            _config(args), args.out, args.truth_out, generation.progress
+        )
+    except (ConfigError, GenerateError, KeyboardInterrupt) as error:
+        return generation.failed(error)
+    generation.done(written)
+    return 0
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    _generate_options(parser, out=False)
+    parser.set_defaults(project_dir=None)  # the current folder; main.py names its own
+
+
+def _announce(step: str) -> None:
+    print(f"==> {step}", flush=True)
+
+
+def _run(args: argparse.Namespace, name: str) -> int:
+    from salespipeline.pipeline import DbtStepError, run_main_job
+    from salespipeline.warehouse import warehouse_path
+
+    generation = _Generation(name, args.quiet)
+    try:
+        run_main_job(
+            args.project_dir or Path.cwd(),
+            _config(args),
+            out=args.out,
+            truth_out=args.truth_out,
+            announce=_announce,
+            progress=generation.progress,
+            generated=generation.done,
+        )
+    except (ConfigError, GenerateError, KeyboardInterrupt) as error:
+        return generation.failed(error)
+    except (FolderBusyError, DbtStepError) as error:
+        return _error(name, error, EXIT_FAILURE)
+    _announce(f"done: warehouse {warehouse_path()}, docs in target/static_index.html")
+    return 0
+
+
+# --- init-db and load -----------------------------------------------------------------------
+
+
+def _init_db_options(parser: argparse.ArgumentParser) -> None:
+    options = parser.add_mutually_exclusive_group()
+    options.add_argument(
+        "--force",
+        action="store_true",
+        help="drop and recreate the raw tables even if they exist (their rows are lost)",
+    )
+    options.add_argument(
+        "--drop",
+        action="store_true",
+        help="only drop the raw tables (their rows are lost), e.g. to switch to `dbt seed`",
+    )
+
+
+def _init_db(args: argparse.Namespace, name: str) -> int:
+    from salespipeline.db.ddl import SCHEMA, InitError, init_warehouse
+    from salespipeline.warehouse import warehouse_path
+
+    path = warehouse_path()
+    if args.force or args.drop:
+        option = "--force" if args.force else "--drop"
+        print(
+            f"{name}: warning: {option} drops every raw table in {path} with its data",
+            file=sys.stderr,
+        )
+    try:
+        done = init_warehouse(path, force=args.force, drop=args.drop)
+    except InitError as error:
+        return _error(name, error, EXIT_FAILURE)
+    if not done:
+        state = (
+            "has no raw tables"
+            if args.drop
+            else f"already initialised (schema {SCHEMA}, {len(TABLES)} tables)"
+        )
+        print(f"{path}: {state}; nothing changed")
+    for line in done:
+        print(f"{path}: {line}")
+    return 0
+
+
+def _allow_empty_option(parser: argparse.ArgumentParser, emptied: str) -> None:
+    parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help=f"load {emptied} (refused otherwise: an empty file is more often a failed export "
+        "than the intent)",
+    )
+
+
+def _load_failed(name: str, error: Exception) -> int:
+    from salespipeline.db.data_loading.loader import UsageError
+
+    return _error(name, error, EXIT_USAGE if isinstance(error, UsageError) else EXIT_FAILURE)
+
+
+def _load_all_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--seeds",
+        type=Path,
+        default=SEEDS,
+        help="folder with the raw CSVs (default: %(default)s; the default dataset is "
+        "generated into it if it holds none)",
+    )
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        default=REFERENCE,
+        help="folder with the committed reference lookups (default: %(default)s)",
+    )
+    _allow_empty_option(parser, "files with a header and no rows, emptying their tables")
+
+
+def _load_all(args: argparse.Namespace, name: str) -> int:
+    from salespipeline.db.data_loading.loader import (
+        REFERENCE_SCHEMA,
+        SCHEMA,
+        LoadError,
+        load_folder,
+    )
+    from salespipeline.warehouse import warehouse_path
+
+    started = time.perf_counter()
+    try:
+        loaded = load_folder(
+            args.seeds, args.reference, allow_empty=args.allow_empty, announce=print
+        )
+    except LoadError as error:
+        return _load_failed(name, error)
+    elapsed = time.perf_counter() - started
+    for lookup, count in loaded.reference_rows.items():
+        print(f"{REFERENCE_SCHEMA}.{lookup}: {count:,} rows")
+    for table, count in loaded.rows.items():
+        print(f"{SCHEMA}.{table}: {count:,} rows")
+    total = sum(loaded.rows.values())
+    rate = total / elapsed if elapsed > 0 else 0.0
+    print(
+        f"loaded {total:,} raw rows into {warehouse_path()} in {elapsed:.2f} s ({rate:,.0f} rows/s)"
+    )
+    return 0
+
+
+def _load_table_options(table: str, parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--file",
+        type=Path,
+        help=f"the CSV to load (default: {SEEDS}/{table}.csv, generating the default dataset "
+        f"into {SEEDS}/ if it holds none)",
+    )
+    _allow_empty_option(parser, f"a file with a header and no rows, emptying raw.{table}")
+
+
+def _load_table(table: str, args: argparse.Namespace, name: str) -> int:
+    from salespipeline.db.data_loading.loader import SCHEMA, LoadError, load_file
+
+    started = time.perf_counter()
+    try:
+        loaded = load_file(table, args.file, allow_empty=args.allow_empty, announce=print)
+    except LoadError as error:
+        return _load_failed(name, error)
+    elapsed = time.perf_counter() - started
+    print(f"{SCHEMA}.{table}: {loaded.rows:,} rows from {loaded.path} in {elapsed:.2f} s")
+    return 0
+
+
+def _load_table_command(table: str) -> Command:
+    return Command(
+        help=f"load {SEEDS}/{table}.csv (or --file) into raw.{table}",
+        description=f"Load {table}.csv into raw.{table} of the warehouse the dbt profile points "
+        "at, replacing its rows; the file is checked against the data model first.",
+        options=partial(_load_table_options, table),
+        run=partial(_load_table, table),
+    )
+
+
+# --- query and report -----------------------------------------------------------------------
+
+
+def _warehouse_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--warehouse",
         type=Path,
         default=None,
@@ -134,21 +474,15 @@ def _warehouse_option(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_query(commands: argparse._SubParsersAction) -> None:
-    query = commands.add_parser(
-        "query",
-        help="run read-only SQL on the warehouse",
-        description="Run SQL on the warehouse through a read-only connection, without access to "
-        "files, extensions or the network, and print the result (csv and json are streamed).",
-    )
-    query.add_argument("sql", help='the statement, e.g. "select * from marts.fct_mrr_bridge"')
-    query.add_argument(
+def _query_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sql", help='the statement, e.g. "select * from marts.fct_mrr_bridge"')
+    parser.add_argument(
         "--format",
         choices=("table", "csv", "json"),
         default="table",
         help="output format (default: %(default)s)",
     )
-    query.add_argument(
+    parser.add_argument(
         "--max-rows",
         type=_row_limit,
         default=None,
@@ -156,30 +490,10 @@ def _add_query(commands: argparse._SubParsersAction) -> None:
         help=f"print at most N rows, 0 for all (default: {TABLE_MAX_ROWS} for table, all for "
         "csv and json)",
     )
-    _warehouse_option(query)
+    _warehouse_option(parser)
 
 
-def _add_report(commands: argparse._SubParsersAction) -> None:
-    report = commands.add_parser(
-        "report",
-        help="render the marts as a self-contained HTML report",
-        description="Render the marts as one HTML file with charts, which opens offline.",
-    )
-    report.add_argument(
-        "--out",
-        type=Path,
-        default=Path("output/report.html"),
-        help="the HTML file to write (default: %(default)s)",
-    )
-    _warehouse_option(report)
-
-
-def _error(message: str, code: int) -> int:
-    print(f"salespipeline: error: {message}", file=sys.stderr)
-    return code
-
-
-def _query(args: argparse.Namespace) -> int:
+def _query(args: argparse.Namespace, name: str) -> int:
     """Run the statement on a read-only connection and print its result.
 
     Exit 1, with one line on stderr, when the warehouse cannot be opened or DuckDB rejects the
@@ -188,7 +502,6 @@ def _query(args: argparse.Namespace) -> int:
     JSON are streamed, so a statement that fails midway may leave partial output before the
     error; the table is printed once its rows are fetched.
     """
-    # Imported here, not at the top: `generate` should not pay for DuckDB's import.
     from salespipeline.query import (
         QueryError,
         WarehouseError,
@@ -207,7 +520,7 @@ def _query(args: argparse.Namespace) -> int:
     try:
         connection = open_warehouse(args.warehouse)
     except WarehouseError as error:
-        return _error(str(error), EXIT_FAILURE)
+        return _error(name, error, EXIT_FAILURE)
     try:
         if args.format == "table":
             print(format_table(run_query(connection, args.sql, limit or None)))
@@ -217,10 +530,7 @@ def _query(args: argparse.Namespace) -> int:
         count = write(execute(connection, args.sql), sys.stdout, limit or None)
         sys.stdout.flush()
     except QueryError as error:
-        return _error(str(error), EXIT_FAILURE)
-    except KeyboardInterrupt:
-        print("\nsalespipeline: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _error(name, error, EXIT_FAILURE)
     except BrokenPipeError:
         # The reader (`| head`) has gone: stop quietly, and keep Python's exit-time flush from
         # failing again on the closed pipe.
@@ -230,142 +540,90 @@ def _query(args: argparse.Namespace) -> int:
         connection.close()
     if count.truncated:
         # On stderr, so that the CSV or JSON on stdout stays parseable.
-        print(f"salespipeline: {footer(count)}", file=sys.stderr)
+        print(f"{name}: {footer(count)}", file=sys.stderr)
     return 0
 
 
-def _report(args: argparse.Namespace) -> int:
-    # Imported here, not at the top: plotly and DuckDB are slow to import.
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("output/report.html"),
+        help="the HTML file to write (default: %(default)s)",
+    )
+    _warehouse_option(parser)
+
+
+def _report(args: argparse.Namespace, name: str) -> int:
     from salespipeline.query import WarehouseError
     from salespipeline.report import write_report
 
     try:
         data = write_report(args.out, args.warehouse)
     except WarehouseError as error:
-        return _error(str(error), EXIT_FAILURE)
+        return _error(name, error, EXIT_FAILURE)
     except OSError as error:
         return _error(
-            f"cannot write the report {args.out}: {error.strerror or error}", EXIT_FAILURE
+            name, f"cannot write the report {args.out}: {error.strerror or error}", EXIT_FAILURE
         )
     as_of = f"as of {data.as_of_date}" if data.as_of_date else "the marts are empty"
     print(f"wrote {args.out} ({as_of})")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command == "query":
-        return _query(args)
-    if args.command == "report":
-        return _report(args)
-    return _generate(args)
+# --- the verbs ------------------------------------------------------------------------------
 
+COMMANDS: dict[tuple[str, ...], Command] = {
+    ("generate",): Command(
+        help="write the raw tables as CSV seeds",
+        description="Write the raw tables of the data model as CSV files (dbt seeds).",
+        options=_generate_options,
+        run=_generate,
+    ),
+    ("run",): Command(
+        help="the main job: generate, dbt seed, dbt build, dbt docs generate",
+        description="Generate the data into seeds/ (options as for generate), then run dbt "
+        "seed, dbt build and dbt docs generate --static on the warehouse, in the dbt project "
+        "at the repository root.",
+        options=_run_options,
+        run=_run,
+    ),
+    ("init-db",): Command(
+        help="create schema raw as the data model's DDL (the loader path)",
+        description="Create schema raw and the tables of the data model in the warehouse "
+        "the dbt profile points at (SALESPIPELINE_DUCKDB, default salespipeline.duckdb).",
+        options=_init_db_options,
+        run=_init_db,
+    ),
+    ("load", "all"): Command(
+        help="the reference lookups and every raw table, all or nothing",
+        description="Load the reference lookups into schema reference and the raw CSVs into "
+        "schema raw, in dependency order; every file is checked before anything changes.",
+        options=_load_all_options,
+        run=_load_all,
+    ),
+    **{("load", table): _load_table_command(table) for table in TABLES},
+    ("query",): Command(
+        help="run read-only SQL on the warehouse",
+        description="Run SQL on the warehouse through a read-only connection, without access to "
+        "files, extensions or the network, and print the result (csv and json are streamed).",
+        options=_query_options,
+        run=_query,
+    ),
+    ("report",): Command(
+        help="render the marts as a self-contained HTML report",
+        description="Render the marts as one HTML file with charts, which opens offline.",
+        options=_report_options,
+        run=_report,
+    ),
+}
 
-# The exit code of a process stopped by SIGTERM, as the shell reports it.
-EXIT_TERMINATED = 128 + signal.SIGTERM
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so that every cleanup on the way out runs."""
-
-
-@contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """Turn SIGTERM into `Terminated` for the block (``kill``, ``timeout``, a CI runner that
-    stops a job), so that the writers remove their temporary files as on Ctrl-C."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may set handlers; a caller's thread keeps its own
-        return
-
-    def terminate(signum: int, frame: object) -> None:
-        raise Terminated
-
-    previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
-
-
-def _check_folders(out: Path, truth_out: Path) -> None:
-    """Seeds and ground truth go to separate folders: the ground truth has a table named like a
-    seed (opportunities.csv), and dbt seed reads every CSV file under the seeds folder."""
-    for option, folder in (("--out", out), ("--truth-out", truth_out)):
-        if os.path.exists(folder) and not os.path.isdir(folder):
-            raise ConfigError(f"{option} {folder} exists and is not a folder")
-    seeds, planted = Path(os.path.realpath(out)), Path(os.path.realpath(truth_out))
-    if seeds == planted or seeds in planted.parents or planted in seeds.parents:
-        raise ConfigError(
-            f"--out {out} and --truth-out {truth_out} must be separate folders, "
-            "neither inside the other"
-        )
-
-
-def _generate(args: argparse.Namespace) -> int:
-    try:
-        config = GeneratorConfig(
-            seed=args.seed, scale=args.scale, start_date=args.start_date, end_date=args.end_date
-        )
-        _check_folders(args.out, args.truth_out)
-        check_writable(args.out)
-        check_writable(args.truth_out)
-    except (ConfigError, OutputError) as error:
-        print(f"salespipeline: error: {error}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILURE
-
-    show_progress = not args.quiet and sys.stderr.isatty()
-
-    def show(message: str) -> None:
-        if show_progress:
-            print(f"\r\033[K{message} ...", end="", file=sys.stderr, flush=True)
-
-    def progress(step: str) -> None:
-        show(f"generating {step}")
-
-    def fail(message: str, code: int) -> int:
-        clear = "\r\033[K" if show_progress else ""  # the progress line, if one is shown
-        print(f"{clear}salespipeline: {message}", file=sys.stderr)
-        return code
-
-    started = time.perf_counter()
-    try:
-        with (
-            _sigterm_raises(),
-            SeedWriter(args.out) as writer,
-            SeedWriter(args.truth_out, TRUTH_TABLES) as truth,
-        ):
-            tables = generate(config, progress, writer.submit, truth.submit)
-            show("writing CSV files")
-        paths = writer.paths
-    except FolderBusyError as error:
-        return fail(f"error: {error}", EXIT_FAILURE)
-    except OSError as error:
-        return fail(f"error: cannot write the seeds: {first_line(error)}", EXIT_FAILURE)
-    except (pa.ArrowException, MemoryError) as error:
-        # What Arrow refuses to build or format, and memory running out: nothing was renamed.
-        reason = "out of memory" if isinstance(error, MemoryError) else first_line(error)
-        return fail(f"error: cannot generate or write the seeds: {reason}", EXIT_FAILURE)
-    except Terminated:
-        return fail("terminated; no seed file was changed", EXIT_TERMINATED)
-    except KeyboardInterrupt:
-        print(file=sys.stderr)  # off the line where the terminal echoed ^C
-        return fail("interrupted; no seed file was changed", EXIT_INTERRUPTED)
-    elapsed = time.perf_counter() - started
-    if show_progress:
-        print("\r\033[K", end="", file=sys.stderr)
-    if not args.quiet:
-        print(summary(tables, paths, elapsed))
-    return 0
-
-
-def summary(tables: dict, paths: dict[str, Path], elapsed: float) -> str:
-    width = max(len(str(path)) for path in paths.values())
-    lines = [f"{'file':<{width}}  {'rows':>10}", f"{'-' * width}  {'-' * 10}"]
-    total = 0
-    for name, table in tables.items():
-        lines.append(f"{paths[name]!s:<{width}}  {table.num_rows:>10,}")
-        total += table.num_rows
-    lines.append(f"{'total':<{width}}  {total:>10,}")
-    rate = total / elapsed if elapsed > 0 else 0.0
-    lines.append(f"generated in {elapsed:.2f} s ({rate:,.0f} rows/s)")
-    return "\n".join(lines)
+# Verbs that hold several commands: their help, description, and what names the command.
+GROUPS = {
+    "load": (
+        "fill schema raw from CSVs instead of dbt seed: `load all` or `load <table>`",
+        "Load CSVs into the tables init-db created, checked against the data model first: "
+        "every table at once (all) or one table.",
+        "{all,TABLE}",
+    ),
+}

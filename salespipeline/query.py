@@ -34,6 +34,7 @@ from uuid import UUID
 
 import duckdb
 
+from salespipeline.errors import one_line
 from salespipeline.warehouse import warehouse_path
 
 # Longest cell printed in the terminal table; longer text is cut with an ellipsis.
@@ -72,16 +73,6 @@ class WarehouseError(Exception):
 
 class QueryError(Exception):
     """DuckDB rejected the statement; the message is DuckDB's, on one line."""
-
-
-def one_line(error: BaseException) -> str:
-    """DuckDB's message without the caret diagram under it, on one line.
-
-    DuckDB appends ``LINE 1: ...`` and a ``^^^`` pointer after a blank line; useful in a
-    console, noise in a one-line error.
-    """
-    text = str(error).split("\n\nLINE ", 1)[0]
-    return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 def open_warehouse(path: Path | None = None) -> duckdb.DuckDBPyConnection:

@@ -122,10 +122,10 @@ def time_loaders(runs: int) -> tuple[dict[str, list[float]], int]:
             generate(config, sink=writer.submit)
         rows = sum(writer.rows.values())
 
-        def command(module: str, warehouse: Path, *args: str) -> None:
+        def command(verb: str, warehouse: Path, *args: str) -> None:
             env = {**os.environ, "SALESPIPELINE_DUCKDB": str(warehouse)}
             subprocess.run(
-                [sys.executable, "-m", module, *args],
+                [sys.executable, "-m", "salespipeline", *verb.split(), *args],
                 cwd=ROOT,
                 env=env,
                 check=True,
@@ -134,10 +134,10 @@ def time_loaders(runs: int) -> tuple[dict[str, list[float]], int]:
 
         for run in range(runs):
             warehouse = Path(folder) / f"load{run}.duckdb"
-            command("salespipeline.db.init_db", warehouse)
+            command("init-db", warehouse)
             for label in timings:
                 started = time.perf_counter()
-                command("salespipeline.db.data_loading.load_all", warehouse, "--seeds", str(seeds))
+                command("load all", warehouse, "--seeds", str(seeds))
                 timings[label].append(time.perf_counter() - started)
     return timings, rows
 

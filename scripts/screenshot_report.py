@@ -11,7 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from salespipeline.browser import BrowserNotFoundError, file_url, screenshot
+# The offline Chromium helpers live with the tests, which use them to check the rendered pages.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "python"))
+
+from browser import BrowserNotFoundError, file_url, render_screenshot
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -34,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"screenshot_report: no report at {args.report}: run `make report`", file=sys.stderr)
         return 1
     try:
-        screenshot(file_url(args.report), args.out, size=args.size, budget_ms=20000)
+        render_screenshot(file_url(args.report), args.out, size=args.size, budget_ms=20000)
     except BrowserNotFoundError as error:
         print(f"screenshot_report: {error}", file=sys.stderr)
         return 1

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from salespipeline.query import WarehouseError, one_line, open_warehouse
+from salespipeline.errors import one_line
+from salespipeline.query import WarehouseError, open_warehouse
 from salespipeline.report.page import render
 from salespipeline.report.queries import MissingMartError, ReportData, load
 

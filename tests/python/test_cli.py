@@ -1,22 +1,29 @@
-"""The command line: the summary, and one clear line plus a non-zero exit for bad options."""
+"""The command line: its verbs and aliases, the summary, and one clear line plus a non-zero exit
+for bad options."""
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 from support import REPO_ROOT
 
-from salespipeline import cli, io
+from salespipeline import cli, dataset, io, pipeline
 from salespipeline.config import MAX_SCALE, GeneratorConfig
+from salespipeline.db.data_loading import loader
+from salespipeline.errors import one_line
 from salespipeline.lock import LOCK_NAME
 from salespipeline.schema import TABLES
 
@@ -207,10 +214,12 @@ def _hidden_temporary_files(*folders: Path) -> list[Path]:
 def test_a_scale_beyond_the_maximum_is_refused_before_any_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    import salespipeline.generator as generator
+
     def never(*args, **kwargs):
         raise AssertionError("the generator must not start")
 
-    monkeypatch.setattr(cli, "generate", never)
+    monkeypatch.setattr(generator, "generate", never)
     for scale in ("1000", str(MAX_SCALE + 0.5)):
         code = cli.main(["generate", "--scale", scale, "--out", str(tmp_path / "out")])
         assert code == cli.EXIT_USAGE
@@ -382,3 +391,194 @@ def test_make_clean_removes_what_a_stopped_command_leaves(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     remaining = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
     assert remaining == sorted(kept)
+
+
+# --- one command line over the library ------------------------------------------------------
+
+PACKAGE = REPO_ROOT / "salespipeline"
+# The older commands, each a module that runs a verb under its old name: path -> alias(...) args.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "salespipeline/db/init_db.py": ("init_db", "init-db"),
+    "salespipeline/db/data_loading/load_all.py": ("load_all", "load", "all"),
+    **{
+        f"salespipeline/db/data_loading/load_{table}.py": (f"load_{table}", "load", table)
+        for table in TABLES
+    },
+}
+ENTRY_POINTS = {"salespipeline/cli.py", "salespipeline/__main__.py", *ALIASES}
+
+
+@pytest.mark.parametrize("verb", [" ".join(path) for path in cli.COMMANDS] + ["load"])
+def test_every_verb_answers_help(verb: str) -> None:
+    result = run(*verb.split(), "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"usage: salespipeline {verb} ")
+
+
+def test_the_help_lists_every_verb() -> None:
+    listed = run("--help").stdout
+    for verb in ("generate", "run", "init-db", "load", "query", "report"):
+        assert re.search(rf"^    {verb} ", listed, re.MULTILINE), verb
+
+
+def _imported(path: Path, tree: ast.Module) -> set[str]:
+    """Every module a file imports, relative imports resolved (``from x import y`` counts as
+    ``x`` and ``x.y``, since y may be a module)."""
+    package = path.relative_to(REPO_ROOT).with_suffix("").parts[:-1]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(name.name for name in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else ()
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found.add(module)
+            found.update(f"{module}.{name.name}" for name in node.names)
+    return found
+
+
+def test_the_library_never_imports_the_command_line() -> None:
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(REPO_ROOT).as_posix() in ENTRY_POINTS:
+            continue
+        if "salespipeline.cli" in _imported(path, ast.parse(path.read_text())):
+            offenders.append(path.relative_to(REPO_ROOT).as_posix())
+    assert offenders == []
+
+
+def test_one_helper_tells_errors_on_one_line(tmp_path: Path) -> None:
+    definitions = [
+        path.relative_to(REPO_ROOT).as_posix()
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if re.search(r"^def (one_line|first_line)\(", path.read_text(), re.MULTILINE)
+    ]
+    assert definitions == ["salespipeline/errors.py"]
+
+    connection = duckdb.connect()
+    connection.execute("create table accounts (account_id int)")
+    with pytest.raises(duckdb.Error) as caught:
+        connection.execute("select * from acounts")
+    # The hint on the next line stays; the statement with its ^^^ pointer goes.
+    assert one_line(caught.value) == (
+        'Catalog Error: Table with name acounts does not exist! Did you mean "accounts"?'
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text('a,b\n1,2\n3,"4\n5,6,7\n')
+    columns = "{'a': 'varchar', 'b': 'varchar'}"
+    with pytest.raises(duckdb.Error) as caught:
+        connection.execute(
+            f"select * from read_csv('{bad}', header = true, auto_detect = false, "
+            f"columns = {columns})"
+        ).fetchall()
+    text = one_line(caught.value)
+    assert text.startswith("Invalid Input Error: CSV Error on Line: 3")
+    assert "\n" not in text
+    assert "Possible fixes" not in text, "the reader's settings and advice stay out"
+    assert one_line(OSError(28, "No space left on device")) == "[Errno 28] No space left on device"
+    assert one_line(MemoryError()) == "MemoryError"
+
+
+def test_aliases_are_one_call_of_their_verb() -> None:
+    """Each older command is a module docstring, one import and one call: no code of its own."""
+    modules = {
+        path.relative_to(REPO_ROOT).as_posix()
+        for path in (PACKAGE / "db").rglob("*.py")
+        if path.name not in ("__init__.py", "loader.py", "ddl.py")
+    }
+    assert modules == set(ALIASES), "every module of salespipeline/db is a loader or an alias"
+    expected = {**ALIASES, "main.py": ("main", "run")}
+    for name, call in expected.items():
+        tree = ast.parse((REPO_ROOT / name).read_text())
+        docstring, *imports, main = tree.body
+        assert isinstance(docstring, ast.Expr), name
+        assert all(isinstance(node, ast.ImportFrom | ast.Import) for node in imports), name
+        assert "from salespipeline.cli import alias" in [ast.unparse(n) for n in imports], name
+        assert ast.unparse(main.test) == "__name__ == '__main__'", name
+        (statement,) = main.body
+        called = statement.exc.args[0]
+        assert ast.unparse(called.func) == "alias", name
+        assert tuple(ast.literal_eval(arg) for arg in called.args) == call, name
+        assert call[1:] in cli.COMMANDS
+
+
+def test_make_runs_the_verbs() -> None:
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    calls = re.findall(r"\$\(BIN\)/salespipeline ([a-z-]+(?: all)?)", makefile)
+    assert {"generate", "run", "init-db", "load all", "report"} <= set(calls)
+    for call in calls:
+        assert tuple(call.split()) in cli.COMMANDS, call
+
+
+COMMANDS_WITHOUT_THE_GENERATOR = """
+import sys
+from salespipeline import cli
+
+seeds, reference = sys.argv[1:]
+assert cli.main(["init-db"]) == 0
+assert cli.main(["load", "all", "--seeds", seeds, "--reference", reference]) == 0
+assert cli.alias("load_accounts", "load", "accounts", argv=["--file", f"{seeds}/accounts.csv"]) == 0
+assert cli.main(["query", "select count(*) from raw.accounts"]) == 0
+heavy = ("numpy", "pyarrow", "faker", "salespipeline.generator", "plotly", "dbt")
+print("loaded:", *sorted(name for name in heavy if name in sys.modules))
+"""
+
+
+def test_the_database_commands_and_query_start_without_the_generator(tmp_path: Path) -> None:
+    """NumPy, Arrow and Faker take a second to import: only commands that generate load them."""
+    seeds = tmp_path / "seeds"
+    assert (
+        cli.main(["generate", "--scale", "0.01", "--quiet", "--out", str(seeds), *truth(tmp_path)])
+        == 0
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            COMMANDS_WITHOUT_THE_GENERATOR,
+            str(seeds),
+            str(REPO_ROOT / "seeds" / "reference"),
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "SALESPIPELINE_DUCKDB": str(tmp_path / "wh.duckdb")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "loaded:"
+
+
+class _FakeDbt:
+    """dbt's runner, succeeding at once."""
+
+    def invoke(self, args: list[str]) -> types.SimpleNamespace:
+        return types.SimpleNamespace(success=True, exception=None)
+
+
+def test_generate_the_main_job_and_the_loaders_share_one_generate_function(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[GeneratorConfig, Path, Path]] = []
+
+    def generate_dataset(config, out, truth_out=dataset.GROUND_TRUTH, progress=None):
+        calls.append((config, Path(out), Path(truth_out)))
+        return dataset.GeneratedDataset(paths={}, rows={})
+
+    monkeypatch.setattr(dataset, "generate_dataset", generate_dataset)
+    monkeypatch.setitem(sys.modules, "dbt.cli.main", types.SimpleNamespace(dbtRunner=_FakeDbt))
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+
+    assert cli.main(["generate", "--seed", "3", "--quiet", "--out", "a", "--truth-out", "t"]) == 0
+    assert cli.main(["run", "--seed", "4", "--scale", "0.5", "--quiet"]) == 0
+    pipeline.run_main_job(tmp_path, GeneratorConfig(seed=5), truth_out=Path("t5"))
+    loader.ensure_seeds(tmp_path / "empty")
+
+    assert calls == [
+        (GeneratorConfig(seed=3), Path("a"), Path("t")),
+        (GeneratorConfig(seed=4, scale=0.5), dataset.SEEDS, dataset.GROUND_TRUTH),
+        (GeneratorConfig(seed=5), dataset.SEEDS, Path("t5")),
+        (GeneratorConfig(), tmp_path / "empty", dataset.GROUND_TRUTH),
+    ]

@@ -68,9 +68,9 @@ MAIN_JOB_PAUSED_IN_DBT_SEED = textwrap.dedent(
     dbt.dbtRunner = Runner
     sys.modules["dbt.cli.main"] = dbt
 
-    from salespipeline.pipeline import run_main_job
+    from salespipeline import cli
 
-    sys.exit(run_main_job(Path.cwd(), sys.argv[2:]))
+    sys.exit(cli.main(["run", *sys.argv[2:]]))
     """
 )
 

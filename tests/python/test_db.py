@@ -1,4 +1,5 @@
-"""The loader path: init_db and the load_* commands, run as users run them (subprocesses).
+"""The loader path: init_db and the load_* commands, run as users run them (subprocesses), and
+`salespipeline init-db` and `salespipeline load`, the verbs those commands are aliases of.
 
 Each command runs with its working directory in a temporary folder and SALESPIPELINE_DUCKDB
 pointing at a temporary warehouse, on a tiny generated dataset. The last test builds every model
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +39,20 @@ def run(
     return subprocess.run(
         [sys.executable, "-m", f"salespipeline.db.{command}", *args],
         cwd=cwd or warehouse.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def verb(*args: str, warehouse: Path) -> subprocess.CompletedProcess[str]:
+    """``salespipeline <verb> ...`` (as ``python -m salespipeline``)."""
+    env = {**os.environ, "SALESPIPELINE_DUCKDB": str(warehouse)}
+    return subprocess.run(
+        [sys.executable, "-m", "salespipeline", *args],
+        cwd=warehouse.parent,
         env=env,
         capture_output=True,
         text=True,
@@ -806,9 +822,79 @@ def test_bad_options_and_an_uninitialised_warehouse(tiny: Dataset, tmp_path: Pat
     assert "unrecognized arguments: --bogus" in unknown.stderr
     first = load("accounts", tiny.path("accounts"), warehouse)
     assert first.returncode == 1
-    assert "raw.accounts does not exist: run python -m salespipeline.db.init_db first" in (
+    assert "raw.accounts does not exist: run salespipeline init-db first" in (
         first.stderr
     )
+
+
+# --- the older commands are aliases of the verbs -----------------------------------------
+
+
+def _same_text(text: str, warehouse: Path, other: Path) -> str:
+    """Output with the warehouse's path and the timings made alike."""
+    text = text.replace(str(warehouse), "<warehouse>").replace(str(other), "<warehouse>")
+    return re.sub(r"in [0-9.]+ s( \([0-9,]+ rows/s\))?", "in <time>", text)
+
+
+def test_an_alias_and_its_verb_leave_the_same_rows_and_say_the_same(
+    tiny: Dataset, tmp_path: Path
+) -> None:
+    by_alias = tmp_path / "alias" / "wh.duckdb"
+    by_verb = tmp_path / "verb" / "wh.duckdb"
+    by_alias.parent.mkdir()
+    by_verb.parent.mkdir()
+
+    def both(alias_result, verb_result) -> None:
+        assert alias_result.returncode == verb_result.returncode, alias_result.stderr
+        assert _same_text(alias_result.stdout, by_alias, by_verb) == _same_text(
+            verb_result.stdout, by_verb, by_alias
+        )
+
+    both(run("init_db", warehouse=by_alias), verb("init-db", warehouse=by_verb))
+    for table in ("users", "accounts"):
+        both(
+            load(table, tiny.path(table), by_alias),
+            verb("load", table, "--file", str(tiny.path(table)), warehouse=by_verb),
+        )
+    assert snapshot(by_alias) == snapshot(by_verb)
+    assert snapshot(by_verb)["accounts"]
+    both(
+        load_all(tiny.folder, by_alias),
+        verb(
+            "load",
+            "all",
+            "--seeds",
+            str(tiny.folder),
+            "--reference",
+            str(REFERENCE),
+            warehouse=by_verb,
+        ),
+    )
+    assert snapshot(by_alias) == snapshot(by_verb)
+    both(run("init_db", "--drop", warehouse=by_alias), verb("init-db", "--drop", warehouse=by_verb))
+    for warehouse in (by_alias, by_verb):
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            left = con.execute("select count(*) from duckdb_tables() where schema_name = 'raw'")
+            assert left.fetchone() == (0,)
+
+    # The same errors and exit codes, under each command's own name.
+    missing = tmp_path / "nope.csv"
+    refused = load("accounts", missing, by_alias)
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        f"load_accounts: error: --file {missing}: no such file\n",
+    )
+    refused = verb("load", "accounts", "--file", str(missing), warehouse=by_verb)
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        f"salespipeline: error: --file {missing}: no such file\n",
+    )
+    forced = run("init_db", "--force", "--drop", warehouse=by_alias)
+    assert forced.returncode == 2
+    assert forced.stderr.startswith("init_db: error: argument --drop: not allowed with")
+    forced = verb("init-db", "--force", "--drop", warehouse=by_verb)
+    assert forced.returncode == 2
+    assert forced.stderr.startswith("salespipeline: error: argument --drop: not allowed with")
 
 
 # --- the two paths give the same marts ----------------------------------------------------

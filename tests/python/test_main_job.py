@@ -1,4 +1,4 @@
-"""`python main.py`, the main job (what `make run` runs), end to end."""
+"""The main job (`salespipeline run`, `make run`, `python main.py`), end to end."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import duckdb
 import pytest
 from support import REPO_ROOT, Dataset
 
-from salespipeline import pipeline
+from salespipeline import cli, dataset, pipeline
+from salespipeline.config import GeneratorConfig
 
 
 def _run_main(
@@ -86,9 +87,7 @@ def test_main_job_tells_dbt_to_send_no_usage_statistics(
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "true")
     monkeypatch.setenv("DBT_PROFILES_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)  # run_main_job changes into the project; this changes back
-    truth = ["--truth-out", str(tmp_path / "truth")]
-
-    assert pipeline.run_main_job(tmp_path, ["--scale", "0.02", "--quiet", *truth]) == 0
+    pipeline.run_main_job(tmp_path, GeneratorConfig(scale=0.02), truth_out=tmp_path / "truth")
 
     assert [args[0] for args in invocations] == ["seed", "build", "docs"]
     for args in invocations:
@@ -109,3 +108,65 @@ def test_main_job_stops_at_a_bad_option(
     assert "error" in result.stderr
     assert "==> dbt" not in result.stdout
     assert not warehouse.exists()
+
+
+def test_the_main_job_generates_with_the_library_function(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`run` parses generate's options into a GeneratorConfig and the job hands it, with the
+    folders, to dataset.generate_dataset (the function behind `generate`), then runs dbt."""
+    calls: list[tuple[GeneratorConfig, Path, Path]] = []
+    real = dataset.generate_dataset
+
+    def generate_dataset(config, out, truth_out, progress=None):
+        calls.append((config, out, truth_out))
+        return real(config, out, truth_out, progress)
+
+    steps: list[str] = []
+
+    class Runner:
+        def invoke(self, args: list[str]) -> types.SimpleNamespace:
+            steps.append(args[0])
+            return types.SimpleNamespace(success=True, exception=None)
+
+    monkeypatch.setattr(dataset, "generate_dataset", generate_dataset)
+    monkeypatch.setitem(sys.modules, "dbt.cli.main", types.SimpleNamespace(dbtRunner=Runner))
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+
+    code = cli.main(["run", "--seed", "5", "--scale", "0.02", "--truth-out", "truth"])
+
+    assert code == 0
+    assert calls == [(GeneratorConfig(seed=5, scale=0.02), Path("seeds"), Path("truth"))]
+    assert steps == ["seed", "build", "docs"]
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "==> salespipeline generate --seed 5 --scale 0.02 --start-date 2023-10-01 "
+        "--end-date 2026-09-30 --truth-out truth\n"
+    )
+    assert "seeds/accounts.csv" in out, "the summary of generate"
+    assert (tmp_path / "seeds" / "accounts.csv").is_file()
+
+
+def test_a_failing_dbt_step_stops_the_job_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Runner:
+        def invoke(self, args: list[str]) -> types.SimpleNamespace:
+            failed = args[0] == "build"
+            error = RuntimeError("Compilation Error\n  in model x") if failed else None
+            return types.SimpleNamespace(success=not failed, exception=error)
+
+    monkeypatch.setitem(sys.modules, "dbt.cli.main", types.SimpleNamespace(dbtRunner=Runner))
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+
+    code = cli.alias("main", "run", argv=["--scale", "0.02", "--quiet", "--truth-out", "t"])
+
+    assert code == cli.EXIT_FAILURE
+    captured = capsys.readouterr()
+    assert "==> dbt docs" not in captured.out
+    assert (
+        captured.err == "main: error: dbt build --exclude resource_type:seed failed: "
+        "Compilation Error in model x\n"
+    )

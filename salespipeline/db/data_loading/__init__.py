@@ -1,1 +1,2 @@
-"""One command per raw table (``load_<table>``) and ``load_all``; the shared logic is ``loader``."""
+"""The loaders (:mod:`.loader`), and one alias module per ``salespipeline load`` target:
+``load_<table>`` and ``load_all``."""

@@ -1,19 +1,7 @@
-"""Fill raw.activities from seeds/activities.csv, or the CSV named by ``--file``.
+"""``python -m salespipeline.db.data_loading.load_activities``: an alias of ``salespipeline load
+activities``, kept for compatibility (messages start with ``load_activities:``)."""
 
-A thin entry point (``python -m salespipeline.db.data_loading.load_<table>``): the checks and
-the all-or-nothing load live in :mod:`.loader`.
-"""
-
-from __future__ import annotations
-
-import sys
-
-from salespipeline.db.data_loading.loader import table_main
-
-
-def main(argv: list[str] | None = None) -> int:
-    return table_main("activities", argv)
-
+from salespipeline.cli import alias
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(alias("load_activities", "load", "activities"))

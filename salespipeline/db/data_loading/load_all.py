@@ -1,18 +1,7 @@
-"""``python -m salespipeline.db.data_loading.load_all``: the reference lookups and every raw table.
+"""``python -m salespipeline.db.data_loading.load_all``: an alias of ``salespipeline load all``,
+kept for compatibility (messages start with ``load_all:``)."""
 
-Checks every file first, then loads parents before children; see :mod:`.loader`.
-"""
-
-from __future__ import annotations
-
-import sys
-
-from salespipeline.db.data_loading.loader import all_main
-
-
-def main(argv: list[str] | None = None) -> int:
-    return all_main(argv)
-
+from salespipeline.cli import alias
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(alias("load_all", "load", "all"))

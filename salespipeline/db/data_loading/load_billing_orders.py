@@ -1,19 +1,7 @@
-"""Fill raw.billing_orders from seeds/billing_orders.csv, or the CSV named by ``--file``.
+"""``python -m salespipeline.db.data_loading.load_billing_orders``: an alias of ``salespipeline load
+billing_orders``, kept for compatibility (messages start with ``load_billing_orders:``)."""
 
-A thin entry point (``python -m salespipeline.db.data_loading.load_<table>``): the checks and
-the all-or-nothing load live in :mod:`.loader`.
-"""
-
-from __future__ import annotations
-
-import sys
-
-from salespipeline.db.data_loading.loader import table_main
-
-
-def main(argv: list[str] | None = None) -> int:
-    return table_main("billing_orders", argv)
-
+from salespipeline.cli import alias
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(alias("load_billing_orders", "load", "billing_orders"))

@@ -1,19 +1,7 @@
-"""Fill raw.marketing_events from seeds/marketing_events.csv, or the CSV named by ``--file``.
+"""``python -m salespipeline.db.data_loading.load_marketing_events``: an alias of ``salespipeline
+load marketing_events``, kept for compatibility (messages start with ``load_marketing_events:``)."""
 
-A thin entry point (``python -m salespipeline.db.data_loading.load_<table>``): the checks and
-the all-or-nothing load live in :mod:`.loader`.
-"""
-
-from __future__ import annotations
-
-import sys
-
-from salespipeline.db.data_loading.loader import table_main
-
-
-def main(argv: list[str] | None = None) -> int:
-    return table_main("marketing_events", argv)
-
+from salespipeline.cli import alias
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(alias("load_marketing_events", "load", "marketing_events"))

@@ -1,19 +1,7 @@
-"""Fill raw.opportunities from seeds/opportunities.csv, or the CSV named by ``--file``.
+"""``python -m salespipeline.db.data_loading.load_opportunities``: an alias of ``salespipeline load
+opportunities``, kept for compatibility (messages start with ``load_opportunities:``)."""
 
-A thin entry point (``python -m salespipeline.db.data_loading.load_<table>``): the checks and
-the all-or-nothing load live in :mod:`.loader`.
-"""
-
-from __future__ import annotations
-
-import sys
-
-from salespipeline.db.data_loading.loader import table_main
-
-
-def main(argv: list[str] | None = None) -> int:
-    return table_main("opportunities", argv)
-
+from salespipeline.cli import alias
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(alias("load_opportunities", "load", "opportunities"))

@@ -1,19 +1,8 @@
-"""Fill raw.opportunity_stage_history from its seeds/ CSV, or the CSV named by ``--file``.
+"""``python -m salespipeline.db.data_loading.load_opportunity_stage_history``: an alias of
+``salespipeline load opportunity_stage_history``, kept for compatibility (messages start with
+``load_opportunity_stage_history:``)."""
 
-A thin entry point (``python -m salespipeline.db.data_loading.load_<table>``): the checks and
-the all-or-nothing load live in :mod:`.loader`.
-"""
-
-from __future__ import annotations
-
-import sys
-
-from salespipeline.db.data_loading.loader import table_main
-
-
-def main(argv: list[str] | None = None) -> int:
-    return table_main("opportunity_stage_history", argv)
-
+from salespipeline.cli import alias
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(alias("load_opportunity_stage_history", "load", "opportunity_stage_history"))

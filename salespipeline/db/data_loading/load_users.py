@@ -1,19 +1,7 @@
-"""Fill raw.users from seeds/users.csv, or the CSV named by ``--file``.
+"""``python -m salespipeline.db.data_loading.load_users``: an alias of ``salespipeline load users``,
+kept for compatibility (messages start with ``load_users:``)."""
 
-A thin entry point (``python -m salespipeline.db.data_loading.load_<table>``): the checks and
-the all-or-nothing load live in :mod:`.loader`.
-"""
-
-from __future__ import annotations
-
-import sys
-
-from salespipeline.db.data_loading.loader import table_main
-
-
-def main(argv: list[str] | None = None) -> int:
-    return table_main("users", argv)
-
+from salespipeline.cli import alias
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(alias("load_users", "load", "users"))

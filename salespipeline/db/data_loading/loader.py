@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import csv
 import re
-import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -42,8 +40,9 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from salespipeline.commandline import EXIT_FAILURE, EXIT_USAGE, Parser, first_line
-from salespipeline.db.init_db import SCHEMA, create_table_sql, table_state
+from salespipeline.dataset import REFERENCE, SEEDS
+from salespipeline.db.ddl import SCHEMA, create_table_sql, table_state
+from salespipeline.errors import one_line
 from salespipeline.schema import (
     FOREIGN_KEYS,
     TABLES,
@@ -54,7 +53,6 @@ from salespipeline.schema import (
 )
 from salespipeline.warehouse import connect, warehouse_path
 
-DEFAULT_SEEDS = Path("seeds")
 REFERENCE_SCHEMA = "reference"
 REFERENCE_SEEDS = ("opportunity_stages", "fx_rates", "campaigns")
 _VALUE_WIDTH = 60
@@ -79,6 +77,22 @@ class LoadError(Exception):
 
 class UsageError(LoadError):
     """The command was asked for something impossible (a file that does not exist)."""
+
+
+@dataclass(frozen=True)
+class TableLoaded:
+    """What :func:`load_file` loaded: the file, and the rows the table holds now."""
+
+    path: Path
+    rows: int
+
+
+@dataclass(frozen=True)
+class FolderLoaded:
+    """What :func:`load_folder` loaded: rows per reference lookup and per raw table."""
+
+    reference_rows: dict[str, int]
+    rows: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -256,7 +270,7 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> str:
             f"columns = {{{columns}}})"
         )
     except duckdb.Error as error:
-        raise LoadError(f"{path}: not a CSV file of the data model: {first_line(error)}") from error
+        raise LoadError(f"{path}: not a CSV file of the data model: {one_line(error)}") from error
     return name
 
 
@@ -493,7 +507,7 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, typed: str, path: P
         con.execute("commit")
     except duckdb.Error as error:
         con.execute("rollback")
-        raise LoadError(f"{path}: {target} unchanged: {first_line(error)}") from error
+        raise LoadError(f"{path}: {target} unchanged: {one_line(error)}") from error
     return con.execute(f"select count(*) from {target}").fetchone()[0]
 
 
@@ -545,21 +559,25 @@ def check_initialised(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> 
         if table in state.missing:
             raise LoadError(
                 f"{warehouse_path()}: {SCHEMA}.{table} does not exist: "
-                "run python -m salespipeline.db.init_db first"
+                "run salespipeline init-db first"
             )
         if table in state.different:
             raise LoadError(
                 f"{warehouse_path()}: {SCHEMA}.{table} was not created by init_db (another "
-                "definition, e.g. dbt seed's): run python -m salespipeline.db.init_db --force "
+                "definition, e.g. dbt seed's): run salespipeline init-db --force "
                 "first (drops the raw rows)"
             )
 
 
-def ensure_seeds(folder: Path, announce: Callable[[str], None]) -> None:
+def _silent(message: str) -> None:
+    """An `announce` that says nothing."""
+
+
+def ensure_seeds(folder: Path, announce: Callable[[str], None] = _silent) -> None:
     """Generate the default dataset into ``folder`` when it holds none of the raw CSVs.
 
     Only then: if some files exist, regenerating would overwrite them, so a missing one is an
-    error instead (see :func:`seed_file`).
+    error instead (see :func:`seed_file`). `announce` is told before the generator starts.
     """
     if any((folder / f"{table}.csv").exists() for table in TABLES):
         return
@@ -567,10 +585,13 @@ def ensure_seeds(folder: Path, announce: Callable[[str], None]) -> None:
         f"no seed CSVs in {folder}/: generating the default dataset first "
         f"(python -m salespipeline generate --out {folder})"
     )
-    from salespipeline import cli  # the generator: imported only when it is needed
+    from salespipeline.config import ConfigError, GeneratorConfig
+    from salespipeline.dataset import GenerateError, generate_dataset
 
-    if cli.main(["generate", "--out", str(folder), "--quiet"]) != 0:
-        raise LoadError(f"{folder}: generating the default dataset failed (see above)")
+    try:
+        generate_dataset(GeneratorConfig(), folder)
+    except (ConfigError, GenerateError) as error:
+        raise LoadError(f"{folder}: generating the default dataset failed: {error}") from error
 
 
 def seed_file(folder: Path, table: str) -> Path:
@@ -616,7 +637,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, in
             raise LoadError(f"{config}: no column_types for seed {name}") from None
         except duckdb.Error as error:
             raise LoadError(
-                f"{path}: cannot load {REFERENCE_SCHEMA}.{name}: {first_line(error)}"
+                f"{path}: cannot load {REFERENCE_SCHEMA}.{name}: {one_line(error)}"
             ) from error
         loaded[name] = con.execute(f"select count(*) from {REFERENCE_SCHEMA}.{name}").fetchone()[0]
     return loaded
@@ -692,112 +713,65 @@ def _recreate(con: duckdb.DuckDBPyConnection, table: str, typed: str, path: Path
             f"insert into {SCHEMA}.{table} ({names}) select {names} from {typed} order by _line"
         )
     except duckdb.Error as error:
-        raise LoadError(f"{path}: cannot load {SCHEMA}.{table}: {first_line(error)}") from error
+        raise LoadError(f"{path}: cannot load {SCHEMA}.{table}: {one_line(error)}") from error
     return con.execute(f"select count(*) from {SCHEMA}.{table}").fetchone()[0]
 
 
-# --- command lines ------------------------------------------------------------------------
+# --- from the files to the warehouse ------------------------------------------------------
 
 
-def _error(prog: str, error: Exception) -> int:
-    print(f"{prog}: error: {error}", file=sys.stderr)
-    return EXIT_USAGE if isinstance(error, UsageError) else EXIT_FAILURE
+def load_file(
+    table: str,
+    file: Path | None = None,
+    *,
+    allow_empty: bool = False,
+    announce: Callable[[str], None] = _silent,
+) -> TableLoaded:
+    """Load ``file`` (by default seeds/<table>.csv) into raw.<table> of the dbt profile's
+    warehouse, replacing its rows: ``salespipeline load <table>``.
 
-
-def table_main(table: str, argv: list[str] | None = None) -> int:
-    """``python -m salespipeline.db.data_loading.load_<table> [--file CSV] [--allow-empty]``."""
-    prog = f"load_{table}"
-    parser = Parser(
-        prog=prog,
-        description=f"Load {table}.csv into {SCHEMA}.{table} of the warehouse the dbt profile "
-        "points at, replacing its rows; the file is checked against the data model first.",
-    )
-    parser.add_argument(
-        "--file",
-        type=Path,
-        help=f"the CSV to load (default: seeds/{table}.csv, generating the default dataset "
-        "into seeds/ if it holds none)",
-    )
-    parser.add_argument(
-        "--allow-empty",
-        action="store_true",
-        help=f"load a file with a header and no rows, emptying {SCHEMA}.{table} (refused "
-        "otherwise: an empty file is more often a failed export than the intent)",
-    )
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
+    Without ``file``, the default dataset is generated into seeds/ first when it holds none of
+    the raw CSVs (`announce` says so). Raises UsageError for a file that does not exist and
+    LoadError for data or a warehouse that cannot be loaded, DuckDB's errors as one line.
+    """
+    if file is not None:
+        if not file.is_file():
+            raise UsageError(f"--file {file}: no such file")
+        path = file
+    else:
+        ensure_seeds(SEEDS, announce)
+        path = seed_file(SEEDS, table)
     try:
-        if args.file is not None:
-            if not args.file.is_file():
-                raise UsageError(f"--file {args.file}: no such file")
-            path = args.file
-        else:
-            ensure_seeds(DEFAULT_SEEDS, print)
-            path = seed_file(DEFAULT_SEEDS, table)
         with connect() as con:
-            rows = load_table(con, table, path, args.allow_empty)
-    except LoadError as error:
-        return _error(prog, error)
+            return TableLoaded(path, load_table(con, table, path, allow_empty))
     except duckdb.Error as error:
-        return _error(prog, LoadError(f"{warehouse_path()}: {first_line(error)}"))
-    elapsed = time.perf_counter() - started
-    print(f"{SCHEMA}.{table}: {rows:,} rows from {path} in {elapsed:.2f} s")
-    return 0
+        raise LoadError(f"{warehouse_path()}: {one_line(error)}") from error
 
 
-def all_main(argv: list[str] | None = None) -> int:
-    """``python -m salespipeline.db.data_loading.load_all [--seeds DIR] [--reference DIR]
-    [--allow-empty]``."""
-    prog = "load_all"
-    parser = Parser(
-        prog=prog,
-        description="Load the reference lookups into schema reference and the raw CSVs into "
-        "schema raw, in dependency order; every file is checked before anything changes.",
-    )
-    parser.add_argument(
-        "--seeds",
-        type=Path,
-        default=DEFAULT_SEEDS,
-        help="folder with the raw CSVs (default: %(default)s; the default dataset is "
-        "generated into it if it holds none)",
-    )
-    parser.add_argument(
-        "--reference",
-        type=Path,
-        default=DEFAULT_SEEDS / "reference",
-        help="folder with the committed reference lookups (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--allow-empty",
-        action="store_true",
-        help="load files with a header and no rows, emptying their tables (refused otherwise: "
-        "an empty file is more often a failed export than the intent)",
-    )
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
+def load_folder(
+    seeds: Path = SEEDS,
+    reference: Path = REFERENCE,
+    *,
+    allow_empty: bool = False,
+    announce: Callable[[str], None] = _silent,
+) -> FolderLoaded:
+    """Load the reference lookups of ``reference`` and every raw CSV of ``seeds`` into the dbt
+    profile's warehouse, all or nothing: ``salespipeline load all``.
+
+    The default dataset is generated into ``seeds`` first when it holds none of the raw CSVs
+    (`announce` says so). Raises UsageError for folders that cannot be meant and LoadError for
+    data or a warehouse that cannot be loaded, DuckDB's errors as one line.
+    """
+    if not (reference / "_reference__seeds.yml").is_file():
+        raise UsageError(
+            f"--reference {reference}: no _reference__seeds.yml there (run from the "
+            "project root or name the folder)"
+        )
+    if seeds.exists() and not seeds.is_dir():
+        raise UsageError(f"--seeds {seeds}: not a folder")
+    ensure_seeds(seeds, announce)
     try:
-        if not (args.reference / "_reference__seeds.yml").is_file():
-            raise UsageError(
-                f"--reference {args.reference}: no _reference__seeds.yml there (run from the "
-                "project root or name the folder)"
-            )
-        if args.seeds.exists() and not args.seeds.is_dir():
-            raise UsageError(f"--seeds {args.seeds}: not a folder")
-        ensure_seeds(args.seeds, print)
         with connect() as con:
-            reference_rows, rows = load_all(con, args.seeds, args.reference, args.allow_empty)
-    except LoadError as error:
-        return _error(prog, error)
+            return FolderLoaded(*load_all(con, seeds, reference, allow_empty))
     except duckdb.Error as error:
-        return _error(prog, LoadError(f"{warehouse_path()}: {first_line(error)}"))
-    elapsed = time.perf_counter() - started
-    for name, count in reference_rows.items():
-        print(f"{REFERENCE_SCHEMA}.{name}: {count:,} rows")
-    for table, count in rows.items():
-        print(f"{SCHEMA}.{table}: {count:,} rows")
-    total = sum(rows.values())
-    rate = total / elapsed if elapsed > 0 else 0.0
-    print(
-        f"loaded {total:,} raw rows into {warehouse_path()} in {elapsed:.2f} s ({rate:,.0f} rows/s)"
-    )
-    return 0
+        raise LoadError(f"{warehouse_path()}: {one_line(error)}") from error
