@@ -104,3 +104,32 @@ def test_a_drift_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(globals(), "TABLES", renamed)
     with pytest.raises(AssertionError):
         test_seed_columns_and_types_follow_the_data_model("accounts")
+
+
+def contract_table() -> str:
+    """The README's raw contract, as the data model states it: one row per table."""
+    rows = [
+        "| table | key | columns in order: type, `*` never empty | references |",
+        "| --- | --- | --- | --- |",
+    ]
+    for table, columns in TABLES.items():
+        listed = ", ".join(
+            f"`{column.name}` {column.type}{'' if column.nullable else '*'}" for column in columns
+        )
+        references = ", ".join(
+            f"`{column}` → {parent}"
+            for (child, column), (parent, _) in FOREIGN_KEYS.items()
+            if child == table
+        )
+        rows.append(f"| `{table}` | `{primary_key(table)}` | {listed} | {references or '—'} |")
+    return "\n".join(rows)
+
+
+def test_the_readme_states_the_raw_contract_of_the_data_model() -> None:
+    """ "Bring your own data" tells a team what its tables must hold: the same as schema.py."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Bring your own data\n", 1)[1].split("\n## ", 1)[0]
+    assert contract_table() in section, (
+        "README.md's raw contract differs from salespipeline/schema.py; its table should read:\n"
+        + contract_table()
+    )
