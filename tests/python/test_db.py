@@ -822,9 +822,7 @@ def test_bad_options_and_an_uninitialised_warehouse(tiny: Dataset, tmp_path: Pat
     assert "unrecognized arguments: --bogus" in unknown.stderr
     first = load("accounts", tiny.path("accounts"), warehouse)
     assert first.returncode == 1
-    assert "raw.accounts does not exist: run salespipeline init-db first" in (
-        first.stderr
-    )
+    assert "raw.accounts does not exist: run salespipeline init-db first" in first.stderr
 
 
 # --- the older commands are aliases of the verbs -----------------------------------------
