@@ -4,15 +4,10 @@
 
 with
 
+-- Only the orders booked by the as-of date are known (int_orders_as_of).
 orders as (
 
-    select * from {{ ref('stg_billing__orders') }}
-
-),
-
-reporting_dates as (
-
-    select * from {{ ref('int_reporting_dates') }}
+    select * from {{ ref('int_orders_as_of') }}
 
 ),
 
@@ -22,25 +17,22 @@ month_spine as (
 
 ),
 
--- Orders booked after the as-of date are not known yet. Orders without a USD amount or a term
--- cannot be measured (the staging tests flag them).
+-- Orders without a USD amount or a term cannot be measured (the staging tests flag them).
 known_orders as (
 
     select
-        orders.order_id,
-        orders.account_id,
-        orders.opportunity_id,
-        orders.ordered_at,
-        orders.term_months,
-        orders.amount_usd,
-        orders.service_start_date,
-        orders.service_end_date
+        order_id,
+        account_id,
+        opportunity_id,
+        ordered_at,
+        term_months,
+        amount_usd,
+        service_start_date,
+        service_end_date
     from orders
-    inner join reporting_dates
-        on orders.ordered_at < reporting_dates.as_of_end_at
     where
-        orders.amount_usd is not null
-        and orders.term_months >= 1
+        amount_usd is not null
+        and term_months >= 1
 
 ),
 

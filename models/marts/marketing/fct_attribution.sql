@@ -16,32 +16,10 @@ touchpoints as (
 
 ),
 
+-- Stated as of the as-of date: only deals created by then, won only when won by then.
 opportunities as (
 
     select * from {{ ref('fct_opportunities') }}
-
-),
-
-reporting_dates as (
-
-    select * from {{ ref('int_reporting_dates') }}
-
-),
-
--- Won is fct_opportunities' is_won; a win counts only when it closed by the as-of date.
-opportunities_by_as_of as (
-
-    select
-        opportunities.opportunity_id,
-        opportunities.account_id,
-        opportunities.created_at,
-        opportunities.amount_usd,
-        coalesce(
-            opportunities.is_won and opportunities.closed_at < reporting_dates.as_of_end_at, false
-        ) as is_won
-    from opportunities
-    cross join reporting_dates
-    where opportunities.created_at < reporting_dates.as_of_end_at
 
 ),
 
@@ -51,11 +29,11 @@ opportunities_by_as_of as (
 opportunities_with_touches as (
 
     select
-        opportunities_by_as_of.opportunity_id,
-        opportunities_by_as_of.account_id,
-        opportunities_by_as_of.created_at as opportunity_created_at,
-        opportunities_by_as_of.amount_usd,
-        opportunities_by_as_of.is_won,
+        opportunities.opportunity_id,
+        opportunities.account_id,
+        opportunities.created_at as opportunity_created_at,
+        opportunities.amount_usd,
+        opportunities.is_won,
         touchpoints.event_id,
         touchpoints.lead_id,
         touchpoints.event_type,
@@ -66,9 +44,9 @@ opportunities_with_touches as (
         coalesce(touchpoints.touch_count, 0) as touch_count,
         touchpoints.days_before_opportunity,
         touchpoints.event_id is null as is_no_touch
-    from opportunities_by_as_of
+    from opportunities
     left join touchpoints
-        on opportunities_by_as_of.opportunity_id = touchpoints.opportunity_id
+        on opportunities.opportunity_id = touchpoints.opportunity_id
 
 ),
 

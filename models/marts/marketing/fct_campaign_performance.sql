@@ -5,33 +5,13 @@ with
 
 marketing_events as (
 
-    select * from {{ ref('stg_marketing__events') }}
+    select * from {{ ref('int_marketing_events_as_of') }}
 
 ),
 
 attribution as (
 
     select * from {{ ref('fct_attribution') }}
-
-),
-
-reporting_dates as (
-
-    select * from {{ ref('int_reporting_dates') }}
-
-),
-
-events_by_as_of as (
-
-    select
-        marketing_events.lead_id,
-        marketing_events.utm_source,
-        marketing_events.utm_campaign,
-        marketing_events.cost_usd,
-        marketing_events.occurred_at
-    from marketing_events
-    cross join reporting_dates
-    where marketing_events.occurred_at < reporting_dates.as_of_end_at
 
 ),
 
@@ -44,7 +24,7 @@ campaign_activity as (
         cast(coalesce(sum(cost_usd), 0) as decimal(18, 2)) as spend_usd,
         cast(count(*) as {{ dbt.type_bigint() }}) as touches,
         cast(count(distinct lead_id) as {{ dbt.type_bigint() }}) as leads_touched
-    from events_by_as_of
+    from marketing_events
     group by
         utm_source,
         utm_campaign,

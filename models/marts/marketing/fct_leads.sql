@@ -1,70 +1,26 @@
 {#- The lead funnel, one row per lead once double-submits are folded into their original, as it
-    stood at the end of the as-of date. -#}
+    stood at the end of the as-of date: every input is already stated as of then. -#}
 {%- set funnel_window_days = var('funnel_window_days') -%}
 
 with
 
+-- Lead submissions and contacts known at the as-of date; opportunities from fct_opportunities,
+-- which states them (and their win) as of the same date.
 lead_submissions as (
 
-    select * from {{ ref('int_leads_mapped_to_original') }}
+    select * from {{ ref('int_leads_as_of') }}
 
 ),
 
 contacts as (
 
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ ref('int_contacts_as_of') }}
 
 ),
 
 opportunities as (
 
     select * from {{ ref('fct_opportunities') }}
-
-),
-
-reporting_dates as (
-
-    select * from {{ ref('int_reporting_dates') }}
-
-),
-
--- A double-submit is always created after its original, so dropping the later submissions never
--- orphans one.
-lead_submissions_by_as_of as (
-
-    select lead_submissions.*
-    from lead_submissions
-    cross join reporting_dates
-    where lead_submissions.created_at < reporting_dates.as_of_end_at
-
-),
-
-contacts_by_as_of as (
-
-    select
-        contacts.contact_id,
-        contacts.lead_id,
-        contacts.created_at
-    from contacts
-    cross join reporting_dates
-    where contacts.created_at < reporting_dates.as_of_end_at
-
-),
-
--- Won is fct_opportunities' is_won; a win counts only when it closed by the as-of date.
-opportunities_by_as_of as (
-
-    select
-        opportunities.opportunity_id,
-        opportunities.account_id,
-        opportunities.created_at,
-        coalesce(
-            opportunities.is_won and opportunities.closed_at < reporting_dates.as_of_end_at, false
-        ) as is_won,
-        opportunities.closed_at
-    from opportunities
-    cross join reporting_dates
-    where opportunities.created_at < reporting_dates.as_of_end_at
 
 ),
 
@@ -76,7 +32,7 @@ original_leads as (
         owner_id,
         account_id,
         created_at
-    from lead_submissions_by_as_of
+    from lead_submissions
     where lead_id = original_lead_id
 
 ),
@@ -89,7 +45,7 @@ submissions_folded as (
         original_lead_id as lead_id,
         max(case when is_mql then 1 else 0 end) = 1 as is_mql,
         cast(count(*) as {{ dbt.type_bigint() }}) as submission_count
-    from lead_submissions_by_as_of
+    from lead_submissions
     group by original_lead_id
 
 ),
@@ -97,16 +53,16 @@ submissions_folded as (
 contacts_of_leads as (
 
     select
-        lead_submissions_by_as_of.original_lead_id as lead_id,
-        contacts_by_as_of.contact_id,
-        contacts_by_as_of.created_at as converted_at,
+        lead_submissions.original_lead_id as lead_id,
+        contacts.contact_id,
+        contacts.created_at as converted_at,
         row_number() over (
-            partition by lead_submissions_by_as_of.original_lead_id
-            order by contacts_by_as_of.created_at, contacts_by_as_of.contact_id
+            partition by lead_submissions.original_lead_id
+            order by contacts.created_at, contacts.contact_id
         ) as contact_number
-    from contacts_by_as_of
-    inner join lead_submissions_by_as_of
-        on contacts_by_as_of.lead_id = lead_submissions_by_as_of.lead_id
+    from contacts
+    inner join lead_submissions
+        on contacts.lead_id = lead_submissions.lead_id
 
 ),
 
@@ -125,21 +81,21 @@ opportunities_in_funnel_window as (
 
     select
         original_leads.lead_id,
-        opportunities_by_as_of.opportunity_id,
-        opportunities_by_as_of.created_at as opportunity_created_at,
-        opportunities_by_as_of.closed_at,
-        opportunities_by_as_of.is_won,
+        opportunities.opportunity_id,
+        opportunities.created_at as opportunity_created_at,
+        opportunities.closed_at,
+        opportunities.is_won,
         row_number() over (
             partition by original_leads.lead_id
-            order by opportunities_by_as_of.created_at, opportunities_by_as_of.opportunity_id
+            order by opportunities.created_at, opportunities.opportunity_id
         ) as opportunity_number
     from original_leads
-    inner join opportunities_by_as_of
+    inner join opportunities
         on
-            original_leads.account_id = opportunities_by_as_of.account_id
-            and original_leads.created_at <= opportunities_by_as_of.created_at
+            original_leads.account_id = opportunities.account_id
+            and original_leads.created_at <= opportunities.created_at
             and {{ dbt.dateadd('day', funnel_window_days, 'original_leads.created_at') }}
-            >= opportunities_by_as_of.created_at
+            >= opportunities.created_at
 
 ),
 

@@ -1,55 +1,10 @@
-{#- Stage history as of the as-of date (doc block sales__as_of) and stage durations (doc block
-    sales__days_in_stage). -#}
+{#- Stage history as of the as-of date (doc block sales__as_of) with stage durations (doc block
+    sales__days_in_stage), both stated in int_opportunity_stages_as_of. -#}
 with
 
-stages_sequenced as (
+stages_as_of as (
 
-    select * from {{ ref('int_opportunity_stages_sequenced') }}
-
-),
-
-reporting_dates as (
-
-    select * from {{ ref('int_reporting_dates') }}
-
-),
-
--- Stages entered by the end of the as-of date; one left after it was still the current one then.
--- Rows are a prefix of each opportunity's history, so stage_sequence and the backward-move flag
--- (which look only at earlier rows) stay as they are.
-stages_known_as_of as (
-
-    select
-        stages_sequenced.stage_history_id,
-        stages_sequenced.opportunity_id,
-        stages_sequenced.stage_name,
-        stages_sequenced.stage_order,
-        stages_sequenced.stage_sequence,
-        stages_sequenced.is_closed_stage,
-        stages_sequenced.is_backward_move,
-        stages_sequenced.entered_at,
-        case
-            when stages_sequenced.exited_at < reporting_dates.as_of_end_at
-                then stages_sequenced.exited_at
-        end as exited_at,
-        reporting_dates.as_of_end_at
-    from stages_sequenced
-    cross join reporting_dates
-    where stages_sequenced.entered_at < reporting_dates.as_of_end_at
-
-),
-
--- A stage still open at the as-of date is measured to its end; a closed stage (an outcome) is not
--- measured.
-stages_with_end as (
-
-    select
-        *,
-        case
-            when exited_at is not null then exited_at
-            when not is_closed_stage then as_of_end_at
-        end as measured_until_at
-    from stages_known_as_of
+    select * from {{ ref('int_opportunity_stages_as_of') }}
 
 ),
 
@@ -63,15 +18,10 @@ final as (
         stage_sequence,
         entered_at,
         exited_at,
-        cast(
-            {{ dbt.datediff(
-                'entered_at', 'measured_until_at', 'second'
-            ) }}
-            / 86400.0 as decimal(18, 4)
-        ) as days_in_stage,
-        exited_at is null as is_current,
+        days_in_stage,
+        is_current,
         is_backward_move
-    from stages_with_end
+    from stages_as_of
 
 )
 

@@ -13,53 +13,31 @@ month_spine as (
 
 ),
 
-reporting_dates as (
+-- Each quarter of the month spine with its snapshot: the snapshot day of its last month in the
+-- spine, i.e. the quarter's last day, or the as-of date in the as-of quarter.
+quarter_snapshots as (
 
-    select * from {{ ref('int_reporting_dates') }}
-
-),
-
-quarter_starts as (
-
-    select cast({{ dbt.date_trunc('quarter', 'month_start_date') }} as date) as quarter_start_date
+    select
+        cast({{ dbt.date_trunc('quarter', 'month_start_date') }} as date) as quarter_start_date,
+        max(snapshot_date) as snapshot_date
     from month_spine
     group by cast({{ dbt.date_trunc('quarter', 'month_start_date') }} as date)
 
 ),
 
+-- Open opportunities are counted at the end of the quarter's snapshot day.
 quarters as (
 
     select
-        quarter_starts.quarter_start_date,
+        quarter_start_date,
         cast(
             {{ dbt.dateadd(
-                'day', -1, dbt.dateadd('month', 3, 'quarter_starts.quarter_start_date')
+                'day', -1, dbt.dateadd('month', 3, 'quarter_start_date')
             ) }} as date
         ) as quarter_end_date,
-        reporting_dates.as_of_date,
-        reporting_dates.as_of_end_at
-    from quarter_starts
-    cross join reporting_dates
-
-),
-
--- Open opportunities are counted at the end of the quarter, or of the as-of date in the as-of
--- quarter.
-quarter_snapshots as (
-
-    select
-        quarter_start_date,
-        quarter_end_date,
-        case
-            when quarter_end_date < as_of_date
-                then
-                    cast(
-                        {{ dbt.dateadd('day', 1, 'quarter_end_date') }}
-                        as {{ dbt.type_timestamp() }}
-                    )
-            else as_of_end_at
-        end as snapshot_end_at
-    from quarters
+        cast({{ dbt.dateadd('day', 1, 'snapshot_date') }} as {{ dbt.type_timestamp() }})
+            as snapshot_end_at
+    from quarter_snapshots
 
 ),
 
@@ -75,11 +53,11 @@ owner_quarter_grid as (
 
     select
         owners.owner_id,
-        quarter_snapshots.quarter_start_date,
-        quarter_snapshots.quarter_end_date,
-        quarter_snapshots.snapshot_end_at
+        quarters.quarter_start_date,
+        quarters.quarter_end_date,
+        quarters.snapshot_end_at
     from owners
-    cross join quarter_snapshots
+    cross join quarters
 
 ),
 

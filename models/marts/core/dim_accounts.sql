@@ -1,5 +1,6 @@
 {#- Every CRM account, prospects included, with its customer status and revenue as of the
-    as-of date. Orders, opportunities and wins after the as-of date are not known yet. -#}
+    as-of date. Orders, opportunities and wins after the as-of date are not known yet (they are
+    read from their int_<entities>_as_of models). -#}
 with
 
 accounts as (
@@ -8,15 +9,16 @@ accounts as (
 
 ),
 
+-- Orders and opportunities known at the as-of date; an opportunity's win is its outcome then.
 orders as (
 
-    select * from {{ ref('stg_billing__orders') }}
+    select * from {{ ref('int_orders_as_of') }}
 
 ),
 
 opportunities as (
 
-    select * from {{ ref('stg_crm__opportunities') }}
+    select * from {{ ref('int_opportunities_as_of') }}
 
 ),
 
@@ -35,34 +37,22 @@ reporting_dates as (
 account_orders as (
 
     select
-        orders.account_id,
-        min(cast(orders.ordered_at as date)) as first_order_date,
-        sum(orders.amount_usd) as lifetime_billed_usd
+        account_id,
+        min(cast(ordered_at as date)) as first_order_date,
+        sum(amount_usd) as lifetime_billed_usd
     from orders
-    inner join reporting_dates
-        on cast(orders.ordered_at as date) <= reporting_dates.as_of_date
-    group by orders.account_id
+    group by account_id
 
 ),
 
 account_opportunities as (
 
     select
-        opportunities.account_id,
+        account_id,
         count(*) as opportunities_count,
-        sum(
-            case
-                when
-                    opportunities.close_outcome = 'closed_won'
-                    and cast(opportunities.closed_at as date) <= reporting_dates.as_of_date
-                    then 1
-                else 0
-            end
-        ) as won_deals_count
+        sum(case when is_won then 1 else 0 end) as won_deals_count
     from opportunities
-    inner join reporting_dates
-        on cast(opportunities.created_at as date) <= reporting_dates.as_of_date
-    group by opportunities.account_id
+    group by account_id
 
 ),
 
