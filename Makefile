@@ -86,7 +86,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check main.py salespipeline tests scripts
 	@# dbt parse (one core) runs beside sqlfluff, whose dbt templater compiles on one core first.
 	DBT_TARGET_PATH=target/lint $(DBT) parse --quiet --no-partial-parse --target lint & parse=$$!; \
-		$(BIN)/sqlfluff lint models macros tests; sqlfluff=$$?; \
+		$(BIN)/sqlfluff lint models macros data-tests; sqlfluff=$$?; \
 		wait $$parse && test $$sqlfluff -eq 0
 	SALESPIPELINE_MANIFEST=target/lint/manifest.json \
 		$(BIN)/python -m pytest -q -p no:cacheprovider tests/governance

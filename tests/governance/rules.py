@@ -4,7 +4,7 @@ The rules are those of dbt-project-evaluator that need no package and no warehou
 project's own conventions (layer folders and prefixes, import CTEs, enforced contracts on marts:
 the README's "Layout" and docs/decisions.md). Each rule is a function
 `Project -> list[Violation]`, registered in `RULES` under the name that the exceptions file
-(`exceptions.toml`, next to this module) uses.
+(`exceptions.yml`, next to this module) uses.
 
 Interpretations that apply to every rule (the evaluator leaves them open or decides otherwise):
 
@@ -25,15 +25,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import yaml
+
 PROJECT = "salespipeline"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-EXCEPTIONS_FILE = Path(__file__).with_name("exceptions.toml")
+EXCEPTIONS_FILE = Path(__file__).with_name("exceptions.yml")
 LAYERS = ("staging", "intermediate", "marts")
 
 # Thresholds: dbt-project-evaluator's defaults unless said otherwise.
@@ -480,7 +481,7 @@ def misplaced_tests(project: Project) -> list[Violation]:
     """Generic tests and unit tests of a model live in the YAML of the model's own folder.
 
     Evaluator: fct_test_directories (extended to unit tests, which the project also keeps in
-    the folder's `_<dir>__models.yml`). Singular tests live in `tests/` and are not checked.
+    the folder's `_<dir>__models.yml`). Singular tests are checked by `singular_tests_by_domain`.
     """
     owners = {**project.models, **project.seeds}
     violations = []
@@ -503,6 +504,34 @@ def misplaced_tests(project: Project) -> list[Violation]:
                     uid,
                     f"test of {owners[target]['name']} is defined in "
                     f"{test['original_file_path']}; move it to a YAML file in {expected}/",
+                )
+            )
+    return violations
+
+
+def singular_tests_by_domain(project: Project) -> list[Violation]:
+    """A singular test lives in `data-tests/<area>/`, where `<area>` is a folder of
+    `models/marts/` (core, finance, marketing, sales): a check of the numbers sits with the domain
+    that owns them, and dbt's test path holds nothing else.
+
+    Not in dbt-project-evaluator, which leaves singular tests alone.
+    """
+    areas = {
+        PurePosixPath(node["original_file_path"]).parts[2]
+        for uid, node in project.models.items()
+        if project.layer(uid) == "marts"
+        and len(PurePosixPath(node["original_file_path"]).parts) > 3
+    }
+    violations = []
+    for uid, test in project.singular_tests().items():
+        path = PurePosixPath(test["original_file_path"])
+        if len(path.parts) != 3 or path.parts[0] != "data-tests" or path.parts[1] not in areas:
+            violations.append(
+                Violation(
+                    "singular_tests_by_domain",
+                    uid,
+                    f"singular test {path} belongs in data-tests/<area>/, one of "
+                    f"{', '.join(sorted(areas))}",
                 )
             )
     return violations
@@ -746,6 +775,7 @@ RULES: dict[str, Rule] = {
         model_naming_conventions,
         model_directories,
         misplaced_tests,
+        singular_tests_by_domain,
         undocumented_models,
         undocumented_sources,
         undocumented_columns,
@@ -778,8 +808,9 @@ class RuleException:
 
 def load_exceptions(path: Path = EXCEPTIONS_FILE) -> list[RuleException]:
     """Read the exceptions file; every entry needs a known rule, a node and a reason."""
-    with path.open("rb") as handle:
-        entries = tomllib.load(handle).get("exception", [])
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    if not isinstance(entries, list):
+        raise ValueError(f"{path.name}: a list of exceptions expected")
     exceptions = []
     for number, entry in enumerate(entries, start=1):
         missing = [key for key in ("rule", "node", "reason") if not str(entry.get(key, "")).strip()]

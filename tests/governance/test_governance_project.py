@@ -100,7 +100,7 @@ def test_no_violations_outside_exceptions(evaluation) -> None:
     if open_violations:
         pytest.fail(
             "governance rules broken (fix them, or add a justified entry to "
-            "tests/governance/exceptions.toml):\n" + "\n".join(map(str, open_violations)),
+            "tests/governance/exceptions.yml):\n" + "\n".join(map(str, open_violations)),
             pytrace=False,
         )
 
@@ -109,7 +109,7 @@ def test_every_exception_still_excuses_something(evaluation) -> None:
     _, _, stale = evaluation
     if stale:
         pytest.fail(
-            "exceptions.toml entries that excuse nothing; remove them:\n"
+            "exceptions.yml entries that excuse nothing; remove them:\n"
             + "\n".join(f"[{e.rule}] {e.node}" for e in stale),
             pytrace=False,
         )

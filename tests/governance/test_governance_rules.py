@@ -99,7 +99,7 @@ def clean_manifest() -> Manifest:
             "resource_type": "test",
             "package_name": P,
             "name": "assert_leads_add_up",
-            "original_file_path": "tests/assert_leads_add_up.sql",
+            "original_file_path": "data-tests/marketing/assert_leads_add_up.sql",
             "depends_on": {"nodes": [FCT, STG_LEADS], "macros": []},
             "raw_code": "select * from {{ ref('fct_leads') }} where thing_id is null",
         },
@@ -245,6 +245,12 @@ def _test_in_other_folder(m: Manifest) -> str:
     return uid
 
 
+def _singular_test_outside_its_domain(m: Manifest) -> str:
+    uid = f"test.{P}.assert_leads_add_up"
+    m["nodes"][uid]["original_file_path"] = "tests/assert_leads_add_up.sql"
+    return uid
+
+
 def _undocumented_model(m: Manifest) -> str:
     m["nodes"][FCT]["description"] = "  "
     return FCT
@@ -293,6 +299,7 @@ VIOLATIONS: dict[str, Callable[[Manifest], str | list[str]]] = {
     "model_naming_conventions": _bad_name,
     "model_directories": _staging_in_wrong_folder,
     "misplaced_tests": _test_in_other_folder,
+    "singular_tests_by_domain": _singular_test_outside_its_domain,
     "undocumented_models": _undocumented_model,
     "undocumented_sources": _undocumented_source,
     "undocumented_columns": _undocumented_column,
@@ -361,12 +368,13 @@ def test_exception_that_excuses_nothing_is_stale() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[[exception]]\nrule = "root_models"\nnode = "model.x.y"\n', "lacks reason"),
-        ('[[exception]]\nrule = "no_such_rule"\nnode = "m"\nreason = "r"\n', "unknown rule"),
+        ("- rule: root_models\n  node: model.x.y\n", "lacks reason"),
+        ("- rule: no_such_rule\n  node: m\n  reason: r\n", "unknown rule"),
+        ("rule: root_models\n", "a list of exceptions expected"),
     ],
 )
 def test_exceptions_file_is_validated(tmp_path: Path, text: str, message: str) -> None:
-    path = tmp_path / "exceptions.toml"
+    path = tmp_path / "exceptions.yml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         load_exceptions(path)

@@ -25,15 +25,13 @@ def dbt_project(tmp_path_factory: pytest.TempPathFactory):
     def copy_with(dataset: Dataset, name: str) -> Path:
         project = root / name
         project.mkdir()
-        for item in ("dbt_project.yml", "profiles.yml", "models", "macros", "tests", "seeds"):
+        for item in ("dbt_project.yml", "profiles.yml", "models", "macros", "data-tests", "seeds"):
             source = REPO_ROOT / item
             if source.is_dir():
                 shutil.copytree(
                     source,
                     project / item,
-                    ignore=shutil.ignore_patterns("*.csv", "python", "__pycache__")
-                    if item in ("seeds", "tests")
-                    else None,
+                    ignore=shutil.ignore_patterns("*.csv") if item == "seeds" else None,
                 )
             else:
                 shutil.copy(source, project / item)
