@@ -74,6 +74,10 @@ def test_source_columns_and_key_tests_follow_the_data_model(table: str) -> None:
     _, source = source_tables()[table]
     columns = {column["name"]: column for column in source["columns"]}
     assert list(columns) == column_names(table)
+    # Staging casts every column to this type (macros/typed_source.sql).
+    assert {name: column.get("data_type") for name, column in columns.items()} == {
+        column.name: column.type for column in TABLES[table]
+    }, f"{table}: data_type differs from the data model"
     key = columns[primary_key(table)]
     assert has_test(key, "unique"), f"{table}.{key['name']}: primary key without unique"
     for column in TABLES[table]:
@@ -96,6 +100,7 @@ def test_a_drift_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     """The checks above fail on a data model that no longer matches the YAML."""
     from salespipeline import schema
 
+    original = TABLES
     renamed = {
         **TABLES,
         "accounts": (schema.Column("account_key", "uuid", False), *TABLES["accounts"][1:]),
@@ -104,6 +109,19 @@ def test_a_drift_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(globals(), "TABLES", renamed)
     with pytest.raises(AssertionError):
         test_seed_columns_and_types_follow_the_data_model("accounts")
+
+    columns = original["accounts"]
+    retyped = {
+        **original,
+        "accounts": tuple(
+            schema.Column(c.name, "numeric(18,2)", c.nullable) if c.name == "annual_revenue" else c
+            for c in columns
+        ),
+    }
+    monkeypatch.setattr(schema, "TABLES", retyped)
+    monkeypatch.setitem(globals(), "TABLES", retyped)
+    with pytest.raises(AssertionError, match="data_type"):
+        test_source_columns_and_key_tests_follow_the_data_model("accounts")
 
 
 def contract_table() -> str:

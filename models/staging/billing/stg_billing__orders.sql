@@ -2,7 +2,7 @@ with
 
 billing_orders as (
 
-    select * from {{ source('billing', 'billing_orders') }}
+    {{ typed_source('billing', 'billing_orders') }}
 
 ),
 
@@ -16,11 +16,11 @@ fx_rates as (
 cleaned as (
 
     select
-        cast(order_id as {{ type_uuid() }}) as order_id,
-        cast(account_id as {{ type_uuid() }}) as account_id,
-        cast(opportunity_id as {{ type_uuid() }}) as opportunity_id,
+        order_id,
+        account_id,
+        opportunity_id,
         {{ clean_currency_code('currency') }} as currency,
-        cast(amount as decimal(15, 2)) as amount,
+        amount,
         cast(term_months as {{ dbt.type_int() }}) as term_months,
         cast(order_date as {{ dbt.type_timestamp() }}) as ordered_at,
         coalesce(cast(service_start_date as date), cast(order_date as date)) as service_start_date

@@ -2,7 +2,7 @@ with
 
 contacts as (
 
-    select * from {{ source('crm', 'contacts') }}
+    {{ typed_source('crm', 'contacts') }}
 
 ),
 
@@ -10,14 +10,14 @@ final as (
 
     select
         -- ids
-        cast(contact_id as {{ type_uuid() }}) as contact_id,
-        cast(lead_id as {{ type_uuid() }}) as lead_id,
-        cast(account_id as {{ type_uuid() }}) as account_id,
+        contact_id,
+        lead_id,
+        account_id,
 
         -- strings
         {{ clean_email('email') }} as email,
-        cast(title as {{ dbt.type_string() }}) as title,
-        cast(geo as {{ dbt.type_string() }}) as geo,
+        title,
+        geo,
 
         -- timestamps
         cast(created_at as {{ dbt.type_timestamp() }}) as created_at

@@ -7,19 +7,19 @@ with
 
 leads as (
 
-    select * from {{ source('crm', 'leads') }}
+    {{ typed_source('crm', 'leads') }}
 
 ),
 
 cleaned as (
 
     select
-        cast(lead_id as {{ type_uuid() }}) as lead_id,
-        cast(owner_id as {{ type_uuid() }}) as owner_id,
-        cast(account_id as {{ type_uuid() }}) as account_id,
+        lead_id,
+        owner_id,
+        account_id,
         {{ clean_email('email') }} as email,
-        cast(lead_source as {{ dbt.type_string() }}) as lead_source,
-        cast(is_marketing_qualified as {{ dbt.type_boolean() }}) as is_mql,
+        lead_source,
+        is_marketing_qualified as is_mql,
         cast(created_at as {{ dbt.type_timestamp() }}) as created_at
     from leads
 

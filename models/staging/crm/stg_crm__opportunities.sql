@@ -2,7 +2,7 @@ with
 
 opportunities as (
 
-    select * from {{ source('crm', 'opportunities') }}
+    {{ typed_source('crm', 'opportunities') }}
 
 ),
 
@@ -17,18 +17,18 @@ fx_rates as (
 cleaned as (
 
     select
-        cast(opportunity_id as {{ type_uuid() }}) as opportunity_id,
-        cast(account_id as {{ type_uuid() }}) as account_id,
-        cast(owner_id as {{ type_uuid() }}) as owner_id,
-        cast(campaign_id as {{ type_uuid() }}) as campaign_id,
-        cast(stage as {{ dbt.type_string() }}) as stage,
-        cast(lead_source as {{ dbt.type_string() }}) as lead_source,
-        cast(close_outcome as {{ dbt.type_string() }}) as close_outcome,
-        cast(product_line as {{ dbt.type_string() }}) as product_line,
+        opportunity_id,
+        account_id,
+        owner_id,
+        campaign_id,
+        stage,
+        lead_source,
+        close_outcome,
+        product_line,
         {{ clean_currency_code('currency') }} as currency,
-        cast(amount as decimal(15, 2)) as amount,
-        cast(stage_probability as decimal(5, 2)) as stage_probability,
-        coalesce(cast(is_closed as {{ dbt.type_boolean() }}), false) as is_closed,
+        amount,
+        stage_probability,
+        coalesce(is_closed, false) as is_closed,
         cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
         cast(close_date as {{ dbt.type_timestamp() }}) as close_date
     from opportunities

@@ -2,7 +2,7 @@ with
 
 stage_history as (
 
-    select * from {{ source('crm', 'opportunity_stage_history') }}
+    {{ typed_source('crm', 'opportunity_stage_history') }}
 
 ),
 
@@ -10,13 +10,13 @@ final as (
 
     select
         -- ids
-        cast(stage_history_id as {{ type_uuid() }}) as stage_history_id,
-        cast(opportunity_id as {{ type_uuid() }}) as opportunity_id,
-        cast(changed_by as {{ type_uuid() }}) as changed_by_user_id,
+        stage_history_id,
+        opportunity_id,
+        changed_by as changed_by_user_id,
 
         -- strings
-        cast(stage_name as {{ dbt.type_string() }}) as stage_name,
-        cast(notes as {{ dbt.type_string() }}) as notes,
+        stage_name,
+        notes,
 
         -- timestamps
         cast(entered_at as {{ dbt.type_timestamp() }}) as entered_at

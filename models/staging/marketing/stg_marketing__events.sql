@@ -2,7 +2,7 @@ with
 
 marketing_events as (
 
-    select * from {{ source('marketing', 'marketing_events') }}
+    {{ typed_source('marketing', 'marketing_events') }}
 
 ),
 
@@ -10,16 +10,16 @@ final as (
 
     select
         -- ids
-        cast(event_id as {{ type_uuid() }}) as event_id,
-        cast(lead_id as {{ type_uuid() }}) as lead_id,
+        event_id,
+        lead_id,
 
         -- strings
-        cast(event_type as {{ dbt.type_string() }}) as event_type,
-        cast(utm_source as {{ dbt.type_string() }}) as utm_source,
-        cast(utm_campaign as {{ dbt.type_string() }}) as utm_campaign,
+        event_type,
+        utm_source,
+        utm_campaign,
 
         -- numerics
-        cast(cost as decimal(10, 2)) as cost_usd,
+        cost as cost_usd,
 
         -- booleans
         cost is not null as is_paid,
