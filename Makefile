@@ -16,12 +16,13 @@ DOCS_PORT ?= 8080
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup data seed build docs docs-generate run load report browser test lint format \
+.PHONY: help setup data seed build docs docs-generate run load report browser test test-fast lint format \
 	benchmark clean
 
 help:
 	@echo "make run        set up, generate data, dbt seed + build + docs generate (DuckDB)"
 	@echo "make test       set up (and install Chromium for the browser tests), then python -m pytest -v"
+	@echo "make test-fast  the unit tests only: no dbt, no browser (tests/unit, marker unit)"
 	@echo "make docs       generate the static docs site and serve it on http://localhost:$(DOCS_PORT)"
 	@echo "make report     render the HTML report of the marts to output/report.html"
 	@echo "make load       the loader path: init-db, then load all into the raw schema (see README)"
@@ -77,6 +78,10 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -v
+
+# The fast half of the suite, while editing Python: neither dbt nor a browser.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m unit
 
 # Style and structure, settled by tools: ruff, sqlfluff (dbt templater), then the manifest checks
 # of tests/governance (dbt-project-evaluator's rules, 100% docs coverage) and dbt-score, both on

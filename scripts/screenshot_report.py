@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 # The offline Chromium helpers live with the tests, which use them to check the rendered pages.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "python"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from browser import BrowserNotFoundError, file_url, render_screenshot
 

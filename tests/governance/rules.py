@@ -578,7 +578,7 @@ def undocumented_columns(project: Project) -> list[Violation]:
 
     A node that declares no columns is a violation too, or column coverage could be 100% of
     nothing. Whether the declared columns are all the real ones is enforced by contracts in
-    the marts and, for every layer, by tests/python/test_docs_site.py, which compares the YAML
+    the marts and, for every layer, by tests/integration/test_docs_site.py, which compares the YAML
     with the catalog of a built warehouse.
     """
     violations = []

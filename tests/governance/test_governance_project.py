@@ -23,8 +23,8 @@ from rules import (
     manifest_path,
 )
 
-# No conftest.py here: tests/python imports its own conftest by module name, and a second
-# conftest.py in the same session would shadow it.
+# It parses the project with dbt (unless `make lint` passes a manifest in).
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,10 @@ from rules import (
 )
 
 P = "salespipeline"
+
+# Synthetic manifests only: no dbt.
+pytestmark = pytest.mark.unit
+
 SOURCE = f"source.{P}.crm.leads"
 SEED = f"seed.{P}.fx_rates"
 STG_LEADS = f"model.{P}.stg_crm__leads"

@@ -1,4 +1,5 @@
-"""Shared fixtures: small generated datasets, written once per test session."""
+"""Fixtures of the integration tests: throwaway copies of the dbt project, and the small dataset
+built into a temporary warehouse once per session (and once more as of a mid-window date)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import REPO_ROOT, SMALL_SCALE, SMALL_SEED, Dataset, make_dataset, run_dbt
+from support import AS_OF_DATE, REPO_ROOT, Dataset, run_dbt
 
 from salespipeline.schema import TABLES
-
-
-@pytest.fixture(scope="session")
-def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
-    return make_dataset(tmp_path_factory.mktemp("small"), seed=SMALL_SEED, scale=SMALL_SCALE)
 
 
 @pytest.fixture(scope="session")
@@ -64,10 +60,6 @@ def built(small_project, small_dataset: Dataset, tmp_path_factory: pytest.TempPa
     warehouse = tmp_path_factory.mktemp("warehouse") / "test.duckdb"
     _build(small_project, warehouse)
     return small_dataset, warehouse
-
-
-# Mid-window, mid-month: everything after it must vanish from the marts.
-AS_OF_DATE = "2025-06-15"
 
 
 @pytest.fixture(scope="session")

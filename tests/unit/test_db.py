@@ -2,8 +2,8 @@
 `salespipeline init-db` and `salespipeline load`, the verbs those commands are aliases of.
 
 Each command runs with its working directory in a temporary folder and SALESPIPELINE_DUCKDB
-pointing at a temporary warehouse, on a tiny generated dataset. The last test builds every model
-from loader-filled tables and compares the marts with the `dbt seed` path's.
+pointing at a temporary warehouse, on a tiny generated dataset. That the loader path builds the
+same marts as `dbt seed` is an integration test (tests/integration/test_loader_path.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from support import REPO_ROOT, Dataset, connect_warehouse, make_dataset, run_dbt
+from support import REPO_ROOT, Dataset, make_dataset
 
 from salespipeline.db.data_loading import loader
 from salespipeline.schema import FOREIGN_KEYS, TABLES, column_names, primary_key
@@ -893,52 +893,3 @@ def test_an_alias_and_its_verb_leave_the_same_rows_and_say_the_same(
     forced = verb("init-db", "--force", "--drop", warehouse=by_verb)
     assert forced.returncode == 2
     assert forced.stderr.startswith("salespipeline: error: argument --drop: not allowed with")
-
-
-# --- the two paths give the same marts ----------------------------------------------------
-
-
-def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
-    return [
-        name
-        for (name,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = ? order by 1", [schema]
-        ).fetchall()
-    ]
-
-
-def _rows(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[list[str], list]:
-    columns = [
-        name
-        for (name,) in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? "
-            "and table_name = ? order by ordinal_position",
-            [schema, table],
-        ).fetchall()
-    ]
-    ordered = ", ".join(f'"{column}"' for column in columns)
-    rows = con.execute(f"select * from {schema}.{table} order by {ordered}").fetchall()
-    return columns, rows
-
-
-def test_loader_path_builds_the_same_marts_as_dbt_seed(
-    built, small_dataset: Dataset, small_project: Path, tmp_path: Path, monkeypatch
-) -> None:
-    _, seeded = built
-    warehouse = tmp_path / "loaded.duckdb"
-    ok(run("init_db", warehouse=warehouse))
-    ok(load_all(small_dataset.folder, warehouse))
-    monkeypatch.setenv("SALESPIPELINE_DUCKDB", str(warehouse))
-    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    run_dbt(small_project, "build", "--exclude", "resource_type:seed")
-
-    with connect_warehouse(seeded) as by_seed, connect_warehouse(warehouse) as by_loader:
-        marts = _tables(by_seed, "marts")
-        assert marts, "the dbt seed path built no marts"
-        assert _tables(by_loader, "marts") == marts
-        compared = [("marts", table) for table in marts]
-        compared += [("raw", table) for table in TABLES]
-        compared += [("reference", name) for name in loader.REFERENCE_SEEDS]
-        for schema, table in compared:
-            expected = _rows(by_seed, schema, table)
-            assert _rows(by_loader, schema, table) == expected, f"{schema}.{table} differs"

@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import recompute
-from conftest import AS_OF_DATE
-from support import Dataset, connect_warehouse, run_dbt
+from support import AS_OF_DATE, Dataset, connect_warehouse, run_dbt
 
 # Each recomputation runs against the default build (as of the last day with data) and against a
 # build with an as_of_date in the middle of the window.

@@ -12,10 +12,13 @@ from salespipeline.generator import generate
 from salespipeline.generator.truth import TRUTH_TABLES
 from salespipeline.io import SeedWriter
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 SMALL_SCALE = 0.1
 # A seed whose small dataset has every kind of MRR movement, reactivations included.
 SMALL_SEED = 8
+# Mid-window, mid-month: the as-of date of the `built_as_of` warehouse, after which everything must
+# vanish from the marts.
+AS_OF_DATE = "2025-06-15"
 
 
 class Dataset:

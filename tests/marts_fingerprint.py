@@ -5,7 +5,7 @@ built from the default dataset (``make run``: seed 42, scale 1) is kept in
 ``marts_fingerprint.json`` beside this module, and a test rebuilds them and compares. A change
 that alters the numbers on purpose (a new definition) rewrites the file in the same commit::
 
-    .venv/bin/python tests/python/marts_fingerprint.py salespipeline.duckdb --write
+    .venv/bin/python tests/marts_fingerprint.py salespipeline.duckdb --write
 
 Values are written in one text form before hashing: doubles to 6 decimal places (a parallel sum
 may differ in its last bits from one run to the next), everything else as DuckDB prints it.
