@@ -1,5 +1,5 @@
 -- The accounts' current MRR and active count add up to the MRR bridge of the as-of month.
--- Returns the as-of month's bridge row when they do not.
+-- Returns the bridge's figures of the as-of month beside the accounts' when they do not.
 
 with
 
@@ -30,21 +30,20 @@ account_totals as (
 
 ),
 
-final as (
+bridge_totals as (
 
     select
-        mrr_bridge.mrr_month,
-        mrr_bridge.ending_mrr,
-        mrr_bridge.active_customers,
-        account_totals.current_mrr,
-        account_totals.active_accounts
+        mrr_bridge.ending_mrr as current_mrr,
+        mrr_bridge.active_customers as active_accounts
     from mrr_bridge
     inner join reporting_dates
         on mrr_bridge.mrr_month = reporting_dates.as_of_month
-    cross join account_totals
-    where
-        mrr_bridge.ending_mrr != account_totals.current_mrr
-        or mrr_bridge.active_customers != account_totals.active_accounts
+
+),
+
+final as (
+
+    {{ totals_that_differ('bridge_totals', 'account_totals', ['current_mrr', 'active_accounts']) }}
 
 )
 

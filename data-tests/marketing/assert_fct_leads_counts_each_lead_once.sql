@@ -25,8 +25,9 @@ reporting_dates as (
 crm_counts as (
 
     select
-        count(*) as crm_leads,
-        sum(case when leads.is_duplicate_submission then 0 else 1 end) as crm_original_leads
+        coalesce(sum(case when leads.is_duplicate_submission then 0 else 1 end), 0)
+            as original_leads,
+        count(*) as submissions
     from leads
     cross join reporting_dates
     where leads.created_at < reporting_dates.as_of_end_at
@@ -36,24 +37,15 @@ crm_counts as (
 funnel_counts as (
 
     select
-        count(*) as funnel_leads,
-        sum(submission_count) as funnel_submissions
+        count(*) as original_leads,
+        coalesce(sum(submission_count), 0) as submissions
     from funnel_leads
 
 ),
 
 final as (
 
-    select
-        crm_counts.crm_leads,
-        crm_counts.crm_original_leads,
-        funnel_counts.funnel_leads,
-        funnel_counts.funnel_submissions
-    from crm_counts
-    cross join funnel_counts
-    where
-        coalesce(crm_counts.crm_original_leads, 0) != funnel_counts.funnel_leads
-        or crm_counts.crm_leads != coalesce(funnel_counts.funnel_submissions, 0)
+    {{ totals_that_differ('crm_counts', 'funnel_counts', ['original_leads', 'submissions']) }}
 
 )
 

@@ -46,25 +46,9 @@ cohort_totals as (
 
 final as (
 
-    select
-        lead_totals.lead_count as fct_leads_lead_count,
-        cohort_totals.lead_count as cohorts_lead_count,
-        lead_totals.mql_count as fct_leads_mql_count,
-        cohort_totals.mql_count as cohorts_mql_count,
-        lead_totals.contact_count as fct_leads_contact_count,
-        cohort_totals.contact_count as cohorts_contact_count,
-        lead_totals.opportunity_count as fct_leads_opportunity_count,
-        cohort_totals.opportunity_count as cohorts_opportunity_count,
-        lead_totals.won_count as fct_leads_won_count,
-        cohort_totals.won_count as cohorts_won_count
-    from lead_totals
-    cross join cohort_totals
-    where
-        lead_totals.lead_count != cohort_totals.lead_count
-        or lead_totals.mql_count != cohort_totals.mql_count
-        or lead_totals.contact_count != cohort_totals.contact_count
-        or lead_totals.opportunity_count != cohort_totals.opportunity_count
-        or lead_totals.won_count != cohort_totals.won_count
+    {{ totals_that_differ('lead_totals', 'cohort_totals', [
+        'lead_count', 'mql_count', 'contact_count', 'opportunity_count', 'won_count',
+    ]) }}
 
 )
 

@@ -50,12 +50,9 @@ open_totals as (
         coalesce(sum(opportunities.amount_usd), 0) as amount_usd
     from snapshot_moments
     left join opportunities
-        on
-            snapshot_moments.snapshot_end_at > opportunities.created_at
-            and (
-                opportunities.closed_at is null
-                or snapshot_moments.snapshot_end_at <= opportunities.closed_at
-            )
+        on {{ is_open_at(
+            'snapshot_moments.snapshot_end_at', 'opportunities.created_at', 'opportunities.closed_at'
+        ) }}
     group by snapshot_moments.pipeline_month
 
 ),

@@ -42,22 +42,9 @@ opportunity_totals as (
 
 final as (
 
-    select
-        performance_totals.opportunities_created as performance_created,
-        opportunity_totals.opportunities_created,
-        performance_totals.opportunities_won as performance_won,
-        opportunity_totals.opportunities_won,
-        performance_totals.opportunities_lost as performance_lost,
-        opportunity_totals.opportunities_lost,
-        performance_totals.pipeline_created_usd as performance_pipeline_usd,
-        opportunity_totals.pipeline_created_usd as opportunities_pipeline_usd
-    from performance_totals
-    cross join opportunity_totals
-    where
-        performance_totals.opportunities_created != opportunity_totals.opportunities_created
-        or performance_totals.opportunities_won != opportunity_totals.opportunities_won
-        or performance_totals.opportunities_lost != opportunity_totals.opportunities_lost
-        or performance_totals.pipeline_created_usd != opportunity_totals.pipeline_created_usd
+    {{ totals_that_differ('performance_totals', 'opportunity_totals', [
+        'opportunities_created', 'opportunities_won', 'opportunities_lost', 'pipeline_created_usd',
+    ]) }}
 
 )
 

@@ -48,13 +48,7 @@ touchpoints_in_window as (
     select
         opportunities.opportunity_id,
         opportunities.created_at as opportunity_created_at,
-        account_events.event_id,
-        account_events.lead_id,
-        account_events.account_id,
-        account_events.event_type,
-        account_events.utm_source,
-        account_events.utm_campaign,
-        account_events.occurred_at
+        account_events.*
     from opportunities
     inner join account_events
         on

@@ -1,8 +1,8 @@
 {#- One row per opportunity created by the end of the as-of date, stated as of then (doc block
-    sales__as_of): its stage is the one of the as-of month's snapshot
+    sales__as_of): the opportunities and stages of the as-of month's snapshot
     (int_opportunities_snapshotted_monthly, whose as-of month is measured at the end of the as-of
-    date), and its outcome, close time, weighted probability, age and stage-history summary
-    follow from it. A table: the sales and marketing marts, the touchpoints and the shared
+    date), and the outcome, close time, weighted probability, age and stage-history summary that
+    follow from the stage. A table: the sales and marketing marts, the touchpoints and the shared
     dimensions all read it. -#}
 {{ config(materialized='table') }}
 
@@ -39,25 +39,16 @@ reporting_dates as (
 
 ),
 
-opportunities_known_as_of as (
-
-    select
-        opportunities.*,
-        reporting_dates.as_of_date
-    from opportunities
-    cross join reporting_dates
-    where opportunities.created_at < reporting_dates.as_of_end_at
-
-),
-
--- The snapshot taken on the as-of date: every opportunity known then has one.
+-- The snapshot taken on the as-of date, at the end of that day: it has a row for exactly the
+-- opportunities created by then, so it also makes the cut-off.
 stages_at_as_of_date as (
 
     select
         opportunity_snapshots.opportunity_id,
         opportunity_snapshots.stage_name,
         opportunity_snapshots.stage_entered_at,
-        opportunity_snapshots.is_latest_stage
+        opportunity_snapshots.is_latest_stage,
+        reporting_dates.as_of_date
     from opportunity_snapshots
     inner join reporting_dates
         on opportunity_snapshots.snapshot_date = reporting_dates.as_of_date
@@ -78,52 +69,49 @@ stage_history_summary as (
 opportunities_joined as (
 
     select
-        opportunities_known_as_of.opportunity_id,
-        opportunities_known_as_of.account_id,
-        opportunities_known_as_of.owner_id,
-        opportunities_known_as_of.campaign_id,
+        opportunities.opportunity_id,
+        opportunities.account_id,
+        opportunities.owner_id,
+        opportunities.campaign_id,
         -- `stage` is the column's name in staging and the marts; only the alias trips RF04.
         stages_at_as_of_date.stage_name as stage,  -- noqa: RF04
-        opportunities_known_as_of.lead_source,
-        opportunities_known_as_of.product_line,
-        opportunities_known_as_of.currency,
-        opportunities_known_as_of.amount,
-        opportunities_known_as_of.amount_usd,
+        opportunities.lead_source,
+        opportunities.product_line,
+        opportunities.currency,
+        opportunities.amount,
+        opportunities.amount_usd,
         -- The CRM's probability belongs to its current stage: it applies only while the deal is
         -- still in that stage row; an earlier stage weighs its default probability.
         case
             when
                 stages_at_as_of_date.is_latest_stage
-                and stages_at_as_of_date.stage_name = opportunities_known_as_of.stage
-                then opportunities_known_as_of.stage_probability
+                and stages_at_as_of_date.stage_name = opportunities.stage
+                then opportunities.stage_probability
             else opportunity_stages.default_probability
         end as stage_probability,
         coalesce(opportunity_stages.is_closed, false) as is_closed,
         coalesce(opportunity_stages.is_won, false) as is_won,
         opportunity_stages.stage_order,
-        opportunities_known_as_of.created_at,
+        opportunities.created_at,
         case
             when opportunity_stages.is_closed
-                then
-                    coalesce(
-                        stages_at_as_of_date.stage_entered_at, opportunities_known_as_of.closed_at
-                    )
+                then coalesce(stages_at_as_of_date.stage_entered_at, opportunities.closed_at)
         end as closed_at,
         case
             when not opportunity_stages.is_closed
-                then opportunities_known_as_of.expected_close_at
+                then opportunities.expected_close_at
         end as expected_close_at,
-        opportunities_known_as_of.opportunity_type,
+        opportunities.opportunity_type,
         stage_history_summary.stage_row_count,
         stage_history_summary.backward_move_flag,
-        opportunities_known_as_of.as_of_date
-    from opportunities_known_as_of
+        stages_at_as_of_date.as_of_date
+    from opportunities
     inner join stages_at_as_of_date
-        on opportunities_known_as_of.opportunity_id = stages_at_as_of_date.opportunity_id
+        on opportunities.opportunity_id = stages_at_as_of_date.opportunity_id
     left join opportunity_stages
         on stages_at_as_of_date.stage_name = opportunity_stages.stage_name
     left join stage_history_summary
-        on opportunities_known_as_of.opportunity_id = stage_history_summary.opportunity_id
+        on opportunities.opportunity_id = stage_history_summary.opportunity_id
 
 ),
 

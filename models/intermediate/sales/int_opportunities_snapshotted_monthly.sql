@@ -59,40 +59,29 @@ first_stages as (
 
 ),
 
--- "At the snapshot" means before the midnight that ends the snapshot day.
-snapshot_moments as (
-
-    select
-        month_start_date,
-        snapshot_date,
-        cast({{ dbt.dateadd('day', 1, 'snapshot_date') }} as {{ dbt.type_timestamp() }})
-            as snapshot_end_at
-    from month_spine
-
-),
-
--- Opportunities created by each snapshot, with what the CRM says about them now.
+-- Opportunities created by each snapshot (before the midnight that ends the snapshot day), with
+-- what the CRM says about them now.
 created_by_snapshot as (
 
     select
-        snapshot_moments.month_start_date,
-        snapshot_moments.snapshot_date,
-        snapshot_moments.snapshot_end_at,
+        month_spine.month_start_date,
+        month_spine.snapshot_date,
+        month_spine.snapshot_end_at,
         opportunities.opportunity_id,
         opportunities.stage as crm_stage,
         opportunities.is_closed as is_crm_closed,
         opportunities.closed_at as crm_closed_at,
         opportunities.amount_usd
-    from snapshot_moments
+    from month_spine
     inner join opportunities
-        on snapshot_moments.snapshot_end_at > opportunities.created_at
+        on month_spine.snapshot_end_at > opportunities.created_at
 
 ),
 
--- The stage row whose [entered_at, exited_at) interval holds the snapshot moment (the last one
--- entered before it), else the fallback, so that an opportunity without history then is not
--- lost: its CRM stage if the CRM closed it before the moment; else the stage it was created in
--- if that is open; else its CRM stage if that is open; else the first open stage.
+-- The stage row open at the snapshot moment (the last one entered before it), else the fallback,
+-- so that an opportunity without history then is not lost: its CRM stage if the CRM closed it
+-- before the moment; else the stage it was created in if that is open; else its CRM stage if that
+-- is open; else the first open stage.
 stage_at_snapshot as (
 
     select
@@ -119,11 +108,11 @@ stage_at_snapshot as (
     left join stages_sequenced
         on
             created_by_snapshot.opportunity_id = stages_sequenced.opportunity_id
-            and created_by_snapshot.snapshot_end_at > stages_sequenced.entered_at
-            and (
-                stages_sequenced.exited_at is null
-                or created_by_snapshot.snapshot_end_at <= stages_sequenced.exited_at
-            )
+            and {{ is_open_at(
+                'created_by_snapshot.snapshot_end_at',
+                'stages_sequenced.entered_at',
+                'stages_sequenced.exited_at'
+            ) }}
     left join first_stages
         on created_by_snapshot.opportunity_id = first_stages.opportunity_id
     cross join first_open_stage

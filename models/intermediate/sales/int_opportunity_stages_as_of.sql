@@ -16,22 +16,17 @@ reporting_dates as (
 
 ),
 
+-- The rows entered by then; a row left only after then has no exit yet. Its latest-ness in the
+-- whole history (is_current of the sequenced rows) is kept as is_latest_stage.
 stages_known_as_of as (
 
     select
-        stages_sequenced.stage_history_id,
-        stages_sequenced.opportunity_id,
-        stages_sequenced.stage_name,
-        stages_sequenced.stage_order,
-        stages_sequenced.stage_sequence,
-        stages_sequenced.is_closed_stage,
-        stages_sequenced.is_backward_move,
+        stages_sequenced.*,
         stages_sequenced.is_current as is_latest_stage,
-        stages_sequenced.entered_at,
         case
             when stages_sequenced.exited_at < reporting_dates.as_of_end_at
                 then stages_sequenced.exited_at
-        end as exited_at,
+        end as exited_by_as_of_at,
         reporting_dates.as_of_end_at
     from stages_sequenced
     cross join reporting_dates
@@ -46,7 +41,7 @@ stages_with_end as (
     select
         *,
         case
-            when exited_at is not null then exited_at
+            when exited_by_as_of_at is not null then exited_by_as_of_at
             when not is_closed_stage then as_of_end_at
         end as measured_until_at
     from stages_known_as_of
@@ -75,13 +70,13 @@ final as (
 
         -- booleans
         is_closed_stage,
-        exited_at is null as is_current,
+        exited_by_as_of_at is null as is_current,
         is_latest_stage,
         is_backward_move,
 
         -- timestamps
         entered_at,
-        exited_at
+        exited_by_as_of_at as exited_at
 
     from stages_with_end
 

@@ -1,6 +1,6 @@
 {#- The stage history put in order: each row knows its position, the moment the next stage was
     entered, whether it went back in the pipeline and whether it is the latest. No as-of logic
-    here; durations are measured in fct_opportunity_stages. -#}
+    here; durations are measured in int_opportunity_stages_as_of. -#}
 with
 
 stage_history as (

@@ -1,6 +1,6 @@
 {#- Months from the first month with data to the as-of month, each with the day it is measured
-    on. Built from a digits cross join (portable to every warehouse, no generate_series): up to
-    1,000 months. -#}
+    on and the moment that ends that day. Built from a digits cross join (portable to every
+    warehouse, no generate_series): up to 1,000 months. -#}
 with
 
 reporting_dates as (
@@ -69,7 +69,7 @@ months_with_end as (
 
 ),
 
-final as (
+months_with_snapshot as (
 
     select
         month_start_date,
@@ -81,6 +81,17 @@ final as (
         end as snapshot_date,
         month_number
     from months_with_end
+
+),
+
+-- "At the snapshot" means before the midnight that ends the snapshot day.
+final as (
+
+    select
+        *,
+        cast({{ dbt.dateadd('day', 1, 'snapshot_date') }} as {{ dbt.type_timestamp() }})
+            as snapshot_end_at
+    from months_with_snapshot
 
 )
 

@@ -47,12 +47,7 @@ account_orders as (
 
 account_opportunities as (
 
-    select
-        account_id,
-        count(*) as opportunities_count,
-        sum(case when is_won then 1 else 0 end) as won_deals_count
-    from opportunities
-    group by account_id
+    {{ opportunity_counts('opportunities', 'account_id') }}
 
 ),
 
@@ -102,12 +97,8 @@ final as (
         cast(
             coalesce(account_orders.lifetime_billed_usd, 0) as decimal(18, 2)
         ) as lifetime_billed_usd,
-        cast(
-            coalesce(account_opportunities.opportunities_count, 0) as {{ dbt.type_int() }}
-        ) as opportunities_count,
-        cast(
-            coalesce(account_opportunities.won_deals_count, 0) as {{ dbt.type_int() }}
-        ) as won_deals_count,
+        coalesce(account_opportunities.opportunities_count, 0) as opportunities_count,
+        coalesce(account_opportunities.won_deals_count, 0) as won_deals_count,
 
         -- dates and timestamps
         account_orders.first_order_date,

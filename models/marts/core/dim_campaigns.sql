@@ -42,13 +42,7 @@ campaign_events as (
 
 campaign_opportunities as (
 
-    select
-        campaign_id,
-        count(*) as opportunities_count,
-        sum(case when is_won then 1 else 0 end) as won_deals_count
-    from opportunities
-    where campaign_id is not null
-    group by campaign_id
+    {{ opportunity_counts('opportunities', 'campaign_id') }}
 
 ),
 
@@ -70,12 +64,8 @@ final as (
         cast(coalesce(campaign_events.leads_touched, 0) as {{ dbt.type_bigint() }})
             as lifetime_leads_touched,
         cast(coalesce(campaign_events.spend_usd, 0) as decimal(18, 2)) as lifetime_spend_usd,
-        cast(
-            coalesce(campaign_opportunities.opportunities_count, 0) as {{ dbt.type_int() }}
-        ) as opportunities_count,
-        cast(
-            coalesce(campaign_opportunities.won_deals_count, 0) as {{ dbt.type_int() }}
-        ) as won_deals_count,
+        coalesce(campaign_opportunities.opportunities_count, 0) as opportunities_count,
+        coalesce(campaign_opportunities.won_deals_count, 0) as won_deals_count,
 
         -- timestamps
         campaign_events.first_touched_at,

@@ -13,19 +13,19 @@ month_spine as (
 
 ),
 
--- Each quarter of the month spine with its snapshot: the snapshot day of its last month in the
--- spine, i.e. the quarter's last day, or the as-of date in the as-of quarter.
+-- Each quarter of the month spine with its snapshot, at which open opportunities are counted:
+-- the end of the snapshot day of its last month in the spine, i.e. of the quarter's last day, or
+-- of the as-of date in the as-of quarter.
 quarter_snapshots as (
 
     select
         cast({{ dbt.date_trunc('quarter', 'month_start_date') }} as date) as quarter_start_date,
-        max(snapshot_date) as snapshot_date
+        max(snapshot_end_at) as snapshot_end_at
     from month_spine
     group by cast({{ dbt.date_trunc('quarter', 'month_start_date') }} as date)
 
 ),
 
--- Open opportunities are counted at the end of the quarter's snapshot day.
 quarters as (
 
     select
@@ -35,8 +35,7 @@ quarters as (
                 'day', -1, dbt.dateadd('month', 3, 'quarter_start_date')
             ) }} as date
         ) as quarter_end_date,
-        cast({{ dbt.dateadd('day', 1, 'snapshot_date') }} as {{ dbt.type_timestamp() }})
-            as snapshot_end_at
+        snapshot_end_at
     from quarter_snapshots
 
 ),
@@ -123,11 +122,11 @@ open_at_quarter_end as (
     inner join opportunities_with_quarters
         on
             owner_quarter_grid.owner_id = opportunities_with_quarters.owner_id
-            and owner_quarter_grid.snapshot_end_at > opportunities_with_quarters.created_at
-            and (
-                opportunities_with_quarters.closed_at is null
-                or owner_quarter_grid.snapshot_end_at <= opportunities_with_quarters.closed_at
-            )
+            and {{ is_open_at(
+                'owner_quarter_grid.snapshot_end_at',
+                'opportunities_with_quarters.created_at',
+                'opportunities_with_quarters.closed_at'
+            ) }}
     group by
         owner_quarter_grid.owner_id,
         owner_quarter_grid.quarter_start_date
