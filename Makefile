@@ -79,9 +79,9 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -v
 
-# The fast half of the suite, while editing Python: neither dbt nor a browser.
+# The fast half of the suite, while editing Python: neither dbt nor a browser, one worker per core.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m unit
+	$(BIN)/python -m pytest -q -m unit -n auto
 
 # Style and structure, settled by tools: ruff, sqlfluff (dbt templater), then the manifest checks
 # of tests/governance (dbt-project-evaluator's rules, 100% docs coverage) and dbt-score, both on

@@ -21,6 +21,7 @@ import duckdb
 import pytest
 from support import REPO_ROOT, Dataset, make_dataset
 
+from salespipeline import cli
 from salespipeline.db.data_loading import loader
 from salespipeline.schema import FOREIGN_KEYS, TABLES, column_names, primary_key
 from salespipeline.warehouse import STORAGE_CONFIG
@@ -77,6 +78,16 @@ def load_all(folder: Path, warehouse: Path, *options: str) -> subprocess.Complet
         *options,
         warehouse=warehouse,
     )
+
+
+def load_in_process(
+    table: str, path: Path, warehouse: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> tuple[int, str]:
+    """What `load` runs, called in this process: the exit code and what it wrote to stderr.
+    For the long tables of bad rows, which would otherwise start Python once per case."""
+    monkeypatch.setenv("SALESPIPELINE_DUCKDB", str(warehouse))
+    code = cli.alias(f"load_{table}", "load", table, argv=["--file", str(path)])
+    return code, capsys.readouterr().err
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> str:
@@ -532,7 +543,7 @@ BAD_ROWS = {
 
 @pytest.mark.parametrize("case", BAD_ROWS, ids=list(BAD_ROWS))
 def test_a_bad_row_fails_the_load_naming_file_line_column_and_rule(
-    case: str, loaded: Path, tiny: Dataset, tmp_path: Path
+    case: str, loaded: Path, tiny: Dataset, tmp_path: Path, monkeypatch, capsys
 ) -> None:
     table, edit, line, column, rule = BAD_ROWS[case]
     rows = csv_rows(tiny.path(table))
@@ -540,10 +551,10 @@ def test_a_bad_row_fails_the_load_naming_file_line_column_and_rule(
     bad = write_rows(tmp_path / f"bad_{table}.csv", rows)
     line = line or len(rows)
     before = snapshot(loaded)
-    result = load(table, bad, loaded)
-    assert result.returncode == 1, result.stderr
-    assert result.stderr.startswith(f"load_{table}: error: {bad}:{line}: column {column}: {rule}")
-    assert result.stderr.count("\n") == 1  # one line
+    code, stderr = load_in_process(table, bad, loaded, monkeypatch, capsys)
+    assert code == 1, stderr
+    assert stderr.startswith(f"load_{table}: error: {bad}:{line}: column {column}: {rule}")
+    assert stderr.count("\n") == 1  # one line
     assert snapshot(loaded) == before
 
 
@@ -579,7 +590,7 @@ FIELD_COUNTS = {
 
 @pytest.mark.parametrize("case", FIELD_COUNTS, ids=list(FIELD_COUNTS))
 def test_a_row_with_the_wrong_number_of_fields_names_its_line(
-    case: str, loaded: Path, tiny: Dataset, tmp_path: Path
+    case: str, loaded: Path, tiny: Dataset, tmp_path: Path, monkeypatch, capsys
 ) -> None:
     table, edits, line, message = FIELD_COUNTS[case]
     rows = csv_rows(tiny.path(table))
@@ -587,11 +598,11 @@ def test_a_row_with_the_wrong_number_of_fields_names_its_line(
         edit(rows)
     bad = write_rows(tmp_path / f"bad_{table}.csv", rows)
     before = snapshot(loaded)
-    result = load(table, bad, loaded)
-    assert result.returncode == 1, result.stderr
-    assert result.stderr.startswith(f"load_{table}: error: {bad}:{line}: {message}")
-    assert "every row needs one field per column of the header" in result.stderr
-    assert result.stderr.count("\n") == 1
+    code, stderr = load_in_process(table, bad, loaded, monkeypatch, capsys)
+    assert code == 1, stderr
+    assert stderr.startswith(f"load_{table}: error: {bad}:{line}: {message}")
+    assert "every row needs one field per column of the header" in stderr
+    assert stderr.count("\n") == 1
     assert snapshot(loaded) == before
 
 
