@@ -182,7 +182,8 @@ def _row_limit(text: str) -> int:
 
 
 def _generate_options(parser: argparse.ArgumentParser, out: bool = True) -> None:
-    """generate's options; the main job (``out=False``) always writes seeds/, dbt seed's folder."""
+    """generate's options; the main job (``out=False``) has no --out: it writes seeds/, the
+    folder dbt seed reads."""
     defaults = GeneratorConfig()
     parser.add_argument(
         "--seed", type=_int, default=defaults.seed, help="random seed (default: %(default)s)"
@@ -210,8 +211,6 @@ def _generate_options(parser: argparse.ArgumentParser, out: bool = True) -> None
         parser.add_argument(
             "--out", type=_folder, default=SEEDS, help="output folder (default: %(default)s)"
         )
-    else:
-        parser.set_defaults(out=SEEDS)
     parser.add_argument(
         "--truth-out",
         type=_folder,
@@ -309,7 +308,6 @@ def _run(args: argparse.Namespace, name: str) -> int:
         run_main_job(
             args.project_dir or Path.cwd(),
             _config(args),
-            out=args.out,
             truth_out=args.truth_out,
             announce=_announce,
             progress=generation.progress,

@@ -39,7 +39,6 @@ def run_main_job(
     project_dir: Path,
     config: GeneratorConfig,
     *,
-    out: Path = SEEDS,
     truth_out: Path = GROUND_TRUTH,
     announce: Callable[[str], None] | None = None,
     progress: Callable[[str], None] | None = None,
@@ -57,8 +56,8 @@ def run_main_job(
     # dbt reads profiles.yml from the project root, as with make.
     os.environ.setdefault("DBT_PROFILES_DIR", str(project_dir))
     with folder_lock(SEEDS):
-        say(f"salespipeline generate {generate_options(config, out, truth_out)}")
-        written = dataset.generate_dataset(config, out, truth_out, progress)
+        say(f"salespipeline generate {generate_options(config, truth_out)}")
+        written = dataset.generate_dataset(config, SEEDS, truth_out, progress)
         if generated is not None:
             generated(written)
 
@@ -82,16 +81,15 @@ def run_main_job(
                 raise DbtStepError(f"dbt {' '.join(step)} failed{reason}")
 
 
-def generate_options(config: GeneratorConfig, out: Path, truth_out: Path) -> str:
-    """The `salespipeline generate` options that write the same dataset to the same folders."""
+def generate_options(config: GeneratorConfig, truth_out: Path) -> str:
+    """The `salespipeline generate` options that write the main job's dataset to seeds/ (dbt
+    seed's folder) and its ground truth to `truth_out`."""
     options = [
         f"--seed {config.seed}",
         f"--scale {config.scale}",
         f"--start-date {config.start_date.isoformat()}",
         f"--end-date {config.end_date.isoformat()}",
     ]
-    if out != SEEDS:
-        options.append(f"--out {shlex.quote(str(out))}")
     if truth_out != GROUND_TRUTH:
         options.append(f"--truth-out {shlex.quote(str(truth_out))}")
     return " ".join(options)
