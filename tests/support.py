@@ -8,9 +8,7 @@ import duckdb
 import pandas as pd
 
 from salespipeline.config import GeneratorConfig
-from salespipeline.generator import generate
-from salespipeline.generator.truth import TRUTH_TABLES
-from salespipeline.io import SeedWriter
+from salespipeline.dataset import generate_dataset
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SMALL_SCALE = 0.1
@@ -54,13 +52,10 @@ class Dataset:
 
 
 def make_dataset(folder: Path, **options: object) -> Dataset:
+    """The dataset of `options`, written as `salespipeline generate` writes it."""
     config = GeneratorConfig(**options)  # type: ignore[arg-type]
     dataset = Dataset(folder, config)
-    with (
-        SeedWriter(dataset.folder) as seeds,
-        SeedWriter(dataset.truth_folder, TRUTH_TABLES) as truth,
-    ):
-        generate(config, sink=seeds.submit, truth_sink=truth.submit)
+    generate_dataset(config, dataset.folder, dataset.truth_folder)
     return dataset
 
 
