@@ -47,7 +47,7 @@ open_totals as (
     select
         snapshot_moments.pipeline_month,
         count(opportunities.opportunity_id) as opportunity_count,
-        coalesce(sum(opportunities.amount_usd), 0) as amount_usd
+        coalesce(sum(opportunities.tcv_usd), 0) as amount_usd
     from snapshot_moments
     left join opportunities
         on {{ is_open_at(

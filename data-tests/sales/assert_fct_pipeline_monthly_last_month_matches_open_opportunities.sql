@@ -38,7 +38,7 @@ open_opportunities as (
     select
         opportunities.stage,
         count(*) as opportunity_count,
-        sum(opportunities.amount_usd) as amount_usd
+        sum(opportunities.tcv_usd) as amount_usd
     from opportunities
     where not opportunities.is_closed
     group by opportunities.stage

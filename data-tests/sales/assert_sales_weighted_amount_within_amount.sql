@@ -21,12 +21,14 @@ opportunity_violations as (
     select
         'fct_opportunities' as model_name,
         cast(opportunity_id as {{ dbt.type_string() }}) as row_key,
-        amount_usd,
-        weighted_amount_usd
+        acv_usd as amount_usd,
+        crm_weighted_acv_usd as weighted_amount_usd
     from opportunities
     where
-        weighted_amount_usd < 0
-        or weighted_amount_usd > amount_usd
+        crm_weighted_acv_usd < 0
+        or crm_weighted_acv_usd > acv_usd
+        or crm_weighted_tcv_usd < 0
+        or crm_weighted_tcv_usd > tcv_usd
 
 ),
 

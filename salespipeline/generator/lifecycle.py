@@ -27,8 +27,8 @@ from salespipeline.generator.contacts import Contacts
 from salespipeline.reference import FX_RATES_TO_USD
 
 # Opportunity kinds (what the deal really was; the marts must derive it from the history).
-NEW_BUSINESS, EXPANSION, RENEWAL = 0, 1, 2
-KINDS = ("new_business", "expansion", "renewal")
+NEW_BUSINESS, EXPANSION, RENEWAL, WIN_BACK = 0, 1, 2, 3
+KINDS = ("new_business", "expansion", "renewal", "win_back")
 # Planned outcomes; an opportunity still open at the end date never reaches its outcome.
 WON, LOST, DISQUALIFIED = 0, 1, 2
 NEW_BUSINESS_OUTCOME = (0.30, 0.52, 0.18)
@@ -156,8 +156,13 @@ class _Journeys:
         )
 
     # --- new business ------------------------------------------------------------------------
-    def new_business(self, account: np.ndarray, created: np.ndarray, outcome_weights) -> tuple:
-        """Attempt chains: a lost deal may be tried again months later. Returns won contracts."""
+    def new_business(
+        self, account: np.ndarray, created: np.ndarray, outcome_weights, kind: int = NEW_BUSINESS
+    ) -> tuple:
+        """Attempt chains: a lost deal may be tried again months later. Returns won contracts.
+
+        ``kind`` is only recorded (for the truth tables): a win-back is sold like new business.
+        """
         rng, end = self.rng, self.config.end_ts
         won_parts: list[tuple[np.ndarray, ...]] = []
         for _ in range(MAX_NEW_BUSINESS_ATTEMPTS):
@@ -183,7 +188,7 @@ class _Journeys:
             is_open = close >= end
             deal = self.record_deals(
                 account=account,
-                kind=np.full(n, NEW_BUSINESS),
+                kind=np.full(n, kind),
                 created_at=created,
                 planned_close_at=close,
                 planned_outcome=outcome,
@@ -389,7 +394,7 @@ class _Journeys:
             account = np.concatenate([a for a, _ in self.win_back_queue])
             created = np.concatenate([c for _, c in self.win_back_queue])
             self.win_back_queue = []
-            won = self.new_business(account, created, WIN_BACK_OUTCOME)
+            won = self.new_business(account, created, WIN_BACK_OUTCOME, WIN_BACK)
             self.run_contracts(*self.start_contracts(*won))
         return self._deals(), self._orders()
 

@@ -89,7 +89,7 @@ def test_fct_opportunities_reproduces_type_outcome_and_amount(built) -> None:
         )
         for r in truth.itertuples()
     }
-    assert set(t for t, *_ in planted.values()) == {"new_business", "expansion", "renewal"}
+    assert set(t for t, *_ in planted.values()) == {"new_business", "win_back", "expansion", "renewal"}
     assert found == planted
 
 

@@ -431,7 +431,11 @@ def test_ground_truth_describes_the_seeds(small_dataset: Dataset) -> None:
     for opportunity_id, row in opportunities.iterrows():
         usd = Decimal(row["amount"]) * rates[row["currency"].strip().upper()]
         assert usd == Decimal(truth.loc[opportunity_id, "amount_usd"]), opportunity_id
-    assert set(truth["opportunity_type"]) == {"new_business", "expansion", "renewal"}
+    assert (
+        {"new_business", "expansion", "renewal"}
+        <= set(truth["opportunity_type"])
+        <= {"new_business", "win_back", "expansion", "renewal"}
+    )
 
     movements = small_dataset.truth("mrr_movements")
     assert set(movements["mrr_movement"]) == {

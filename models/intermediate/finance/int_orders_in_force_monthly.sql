@@ -88,9 +88,7 @@ bridged_gaps as (
 
 ),
 
--- The monthly value in whole cents, rounded half up: floor((2 × cents + term) / (2 × term)).
--- floor() of a real division, so integer division semantics never matter (exact for any amount
--- below about 10^13 USD, where a double still holds every cent).
+-- The monthly value, rounded half up to the cent (macro usd_scaled).
 orders_in_force as (
 
     select
@@ -98,15 +96,8 @@ orders_in_force as (
         coalesce(
             bridged_gaps.next_service_start_date, known_orders.service_end_date
         ) as in_force_until_date,
-        cast(
-            floor(
-                cast(
-                    2 * round(known_orders.amount_usd * 100, 0) + known_orders.term_months
-                    as {{ dbt.type_numeric() }}
-                )
-                / (2 * known_orders.term_months)
-            ) as {{ dbt.type_bigint() }}
-        ) as monthly_cents
+        {{ usd_scaled('known_orders.amount_usd', 1, 'known_orders.term_months') }}
+            as monthly_amount_usd
     from known_orders
     left join bridged_gaps
         on known_orders.order_id = bridged_gaps.order_id
@@ -138,7 +129,7 @@ final as (
         -- numerics
         term_months,
         amount_usd,
-        cast(monthly_cents / 100.0 as decimal(18, 2)) as monthly_amount_usd,
+        monthly_amount_usd,
 
         -- dates and timestamps
         month_start_date as mrr_month,

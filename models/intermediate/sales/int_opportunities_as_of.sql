@@ -39,6 +39,26 @@ reporting_dates as (
 
 ),
 
+-- The billing order a won deal was booked as, when booked by the as-of date: its term makes the
+-- deal's annual value (doc block sales__acv_usd). A deal booked as several orders takes the
+-- longest term.
+orders as (
+
+    select * from {{ ref('int_orders_as_of') }}
+
+),
+
+deal_orders as (
+
+    select
+        opportunity_id,
+        max(term_months) as term_months
+    from orders
+    where opportunity_id is not null
+    group by opportunity_id
+
+),
+
 -- The snapshot taken on the as-of date, at the end of that day: it has a row for exactly the
 -- opportunities created by then, so it also makes the cut-off.
 stages_at_as_of_date as (
@@ -80,6 +100,7 @@ opportunities_joined as (
         opportunities.currency,
         opportunities.amount,
         opportunities.amount_usd,
+        deal_orders.term_months,
         -- The CRM's probability belongs to its current stage: it applies only while the deal is
         -- still in that stage row; an earlier stage weighs its default probability.
         case
@@ -112,6 +133,10 @@ opportunities_joined as (
         on stages_at_as_of_date.stage_name = opportunity_stages.stage_name
     left join stage_history_summary
         on opportunities.opportunity_id = stage_history_summary.opportunity_id
+    left join deal_orders
+        on
+            opportunities.opportunity_id = deal_orders.opportunity_id
+            and opportunity_stages.is_won
 
 ),
 
@@ -136,7 +161,9 @@ final as (
         stage_order,
         stage_probability,
         amount,
-        amount_usd,
+        amount_usd as tcv_usd,
+        cast(coalesce(term_months, 12) as {{ dbt.type_int() }}) as contract_term_months,
+        {{ usd_scaled('amount_usd', 12, 'coalesce(term_months, 12)') }} as acv_usd,
         cast(
             case
                 when not is_closed then {{

@@ -2,6 +2,7 @@
     creation. The rule is the doc block sales__opportunity_type; keep the two in step. Carries
     every staging column so that fct_opportunities reads opportunities from here only. -#}
 {%- set renewal_window_days = whole_days_var('renewal_window_days') -%}
+{%- set grace_days = whole_days_var('renewal_grace_days') -%}
 
 with
 
@@ -18,32 +19,44 @@ orders as (
 ),
 
 -- A contract counts from its booking (a renewal booked early is already known) to the end of
--- its service period.
+-- its service period, plus the renewal grace period: a gap that short is not churn in fct_mrr,
+-- so a deal created in it renews the contract rather than winning the account back.
 orders_with_end as (
 
     select
         order_id,
         account_id,
         ordered_at,
-        cast(service_end_date as {{ dbt.type_timestamp() }}) as ends_at
+        cast(service_end_date as {{ dbt.type_timestamp() }}) as ends_at,
+        cast(
+            {{ dbt.dateadd('day', grace_days, 'service_end_date') }} as {{ dbt.type_timestamp() }}
+        ) as ends_with_grace_at
     from orders
 
 ),
 
--- Orders of the same account running at the moment the opportunity was created:
--- ordered_at <= created_at < ends_at.
-active_orders_at_creation as (
+-- The account's orders booked by the moment the opportunity was created
+-- (ordered_at <= created_at), and those of them still running then (created_at before their end
+-- plus grace).
+orders_at_creation as (
 
     select
         opportunities.opportunity_id,
-        count(orders_with_end.order_id) as active_order_count,
-        max(orders_with_end.ends_at) as latest_active_order_ends_at
+        count(orders_with_end.order_id) as earlier_order_count,
+        sum(
+            case when opportunities.created_at < orders_with_end.ends_with_grace_at then 1 else 0 end
+        ) as active_order_count,
+        max(
+            case
+                when opportunities.created_at < orders_with_end.ends_with_grace_at
+                    then orders_with_end.ends_at
+            end
+        ) as latest_active_order_ends_at
     from opportunities
     left join orders_with_end
         on
             opportunities.account_id = orders_with_end.account_id
             and opportunities.created_at >= orders_with_end.ordered_at
-            and opportunities.created_at < orders_with_end.ends_at
     group by opportunities.opportunity_id
 
 ),
@@ -67,24 +80,25 @@ final as (
         opportunities.created_at,
         opportunities.closed_at,
         opportunities.expected_close_at,
-        cast(active_orders_at_creation.active_order_count as {{ dbt.type_int() }})
+        cast(coalesce(orders_at_creation.active_order_count, 0) as {{ dbt.type_int() }})
             as active_order_count,
-        cast(active_orders_at_creation.latest_active_order_ends_at as {{ dbt.type_timestamp() }})
+        cast(orders_at_creation.latest_active_order_ends_at as {{ dbt.type_timestamp() }})
             as latest_active_order_ends_at,
         case
-            when active_orders_at_creation.active_order_count = 0 then 'new_business'
+            when orders_at_creation.earlier_order_count = 0 then 'new_business'
+            when coalesce(orders_at_creation.active_order_count, 0) = 0 then 'win_back'
             when
                 opportunities.created_at >= {{ dbt.dateadd(
                     'day',
                     -renewal_window_days,
-                    'active_orders_at_creation.latest_active_order_ends_at'
+                    'orders_at_creation.latest_active_order_ends_at'
                 ) }}
                 then 'renewal'
             else 'expansion'
         end as opportunity_type
     from opportunities
-    inner join active_orders_at_creation
-        on opportunities.opportunity_id = active_orders_at_creation.opportunity_id
+    inner join orders_at_creation
+        on opportunities.opportunity_id = orders_at_creation.opportunity_id
 
 )
 

@@ -83,14 +83,18 @@ final as (
         stage_order,
         cast(stage_probability as decimal(5, 2)) as stage_probability,
         cast(amount as decimal(18, 2)) as amount,
-        amount_usd,
-        cast(
-            case
-                when not is_closed then round(amount_usd * stage_probability, 2)
-                when is_won then amount_usd
-                else 0
-            end as decimal(18, 2)
-        ) as weighted_amount_usd,
+        tcv_usd,
+        contract_term_months,
+        acv_usd,
+        {% for deal_value in ['tcv_usd', 'acv_usd'] %}
+            cast(
+                case
+                    when not is_closed then round({{ deal_value }} * stage_probability, 2)
+                    when is_won then {{ deal_value }}
+                    else 0
+                end as decimal(18, 2)
+            ) as crm_weighted_{{ deal_value }},
+        {% endfor %}
         cast(
             case
                 when is_closed then {{
