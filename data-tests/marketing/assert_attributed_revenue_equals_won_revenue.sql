@@ -1,9 +1,11 @@
--- Under every attribution model, the revenue attributed in fct_attribution adds up to the total
--- won revenue, and the attributed pipeline to the total amount (within a cent), of the
--- opportunities created by the as-of date. The source of truth is the CRM's own record
--- (stg_crm__opportunities: close_outcome and close time), not fct_opportunities, so the test does
--- not compare fct_opportunities' definition of a win with itself. Returns the models that break
--- this.
+-- Under every attribution model, the revenue attributed in fct_attribution adds up to the won ACV,
+-- and the attributed pipeline to the ACV (to the cent), of the conversions created by the as-of
+-- date: the opportunities whose deal type is one of the attribution_deal_types var. Whether a
+-- deal was created and won by then is read from the CRM's own record (stg_crm__opportunities:
+-- close_outcome and close time), not from fct_opportunities, so the test does not compare
+-- fct_opportunities' definition of a win with itself; the deal type and ACV come from
+-- fct_opportunities, where they are defined. Returns the models that break this.
+{%- set deal_types = attribution_deal_types() %}
 
 with
 
@@ -13,9 +15,15 @@ attribution as (
 
 ),
 
-opportunities as (
+crm_opportunities as (
 
     select * from {{ ref('stg_crm__opportunities') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('fct_opportunities') }}
 
 ),
 
@@ -25,25 +33,32 @@ reporting_dates as (
 
 ),
 
-crm_totals as (
+conversions as (
 
     select
-        coalesce(sum(opportunities.amount_usd), 0) as pipeline_usd,
-        coalesce(
-            sum(
-                case
-                    when
-                        opportunities.close_outcome = 'closed_won'
-                        and opportunities.closed_at < reporting_dates.as_of_end_at
-                        then opportunities.amount_usd
-                    else 0
-                end
-            ),
-            0
-        ) as won_revenue_usd
-    from opportunities
+        opportunities.acv_usd,
+        crm_opportunities.close_outcome = 'closed_won'
+        and crm_opportunities.closed_at < reporting_dates.as_of_end_at as is_won_in_crm
+    from crm_opportunities
     cross join reporting_dates
-    where opportunities.created_at < reporting_dates.as_of_end_at
+    inner join opportunities
+        on crm_opportunities.opportunity_id = opportunities.opportunity_id
+    where
+        crm_opportunities.created_at < reporting_dates.as_of_end_at
+        and opportunities.opportunity_type in (
+            {%- for deal_type in deal_types %}
+                '{{ deal_type }}'{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        )
+
+),
+
+conversion_totals as (
+
+    select
+        coalesce(sum(acv_usd), 0) as pipeline_acv_usd,
+        coalesce(sum(case when is_won_in_crm then acv_usd else 0 end), 0) as won_acv_usd
+    from conversions
 
 ),
 
@@ -52,8 +67,10 @@ attributed_totals as (
     {% for attribution_model in attribution_models() -%}
         select
             '{{ attribution_model }}' as attribution_model,
-            coalesce(sum({{ attribution_model }}_pipeline_usd), 0) as attributed_pipeline_usd,
-            coalesce(sum({{ attribution_model }}_revenue_usd), 0) as attributed_revenue_usd
+            coalesce(sum({{ attribution_model }}_pipeline_acv_usd), 0)
+                as attributed_pipeline_acv_usd,
+            coalesce(sum({{ attribution_model }}_revenue_acv_usd), 0)
+                as attributed_revenue_acv_usd
         from attribution
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -64,15 +81,15 @@ final as (
 
     select
         attributed_totals.attribution_model,
-        attributed_totals.attributed_revenue_usd,
-        crm_totals.won_revenue_usd,
-        attributed_totals.attributed_pipeline_usd,
-        crm_totals.pipeline_usd
+        attributed_totals.attributed_revenue_acv_usd,
+        conversion_totals.won_acv_usd,
+        attributed_totals.attributed_pipeline_acv_usd,
+        conversion_totals.pipeline_acv_usd
     from attributed_totals
-    cross join crm_totals
+    cross join conversion_totals
     where
-        abs(attributed_totals.attributed_revenue_usd - crm_totals.won_revenue_usd) >= 0.01
-        or abs(attributed_totals.attributed_pipeline_usd - crm_totals.pipeline_usd) >= 0.01
+        attributed_totals.attributed_revenue_acv_usd != conversion_totals.won_acv_usd
+        or attributed_totals.attributed_pipeline_acv_usd != conversion_totals.pipeline_acv_usd
 
 )
 

@@ -1,7 +1,8 @@
 {#- Account-based touchpoints: the marketing events of any lead of an opportunity's account that
     happened in the lookback window before the opportunity was created (both ends included),
-    numbered in time order. Only opportunities created and events that occurred by the end of the
-    as-of date count: both are read from their int_<entities>_as_of models. -#}
+    numbered in time order. Only opportunities created, events that occurred and leads created by
+    the end of the as-of date count: all three are read from their int_<entities>_as_of models, so
+    a lead created later does not bring its (earlier) events to its account. -#}
 {%- set lookback_days = var('attribution_lookback_days') -%}
 
 with
@@ -19,10 +20,11 @@ marketing_events as (
 
 ),
 
--- Every lead, for the account its events belong to (a lead's events may precede its creation).
+-- The leads created by the end of the as-of date, for the account their events belong to (a
+-- lead's events may precede its creation, but not the as-of date's knowledge of the lead).
 leads as (
 
-    select * from {{ ref('stg_crm__leads') }}
+    select * from {{ ref('int_leads_as_of') }}
 
 ),
 

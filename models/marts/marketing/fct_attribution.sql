@@ -1,5 +1,7 @@
-{#- Account-based multi-touch attribution: each opportunity's credit spread over its touchpoints
-    under every attribution model, and its amount spread accordingly, as of the as-of date. -#}
+{#- Account-based multi-touch attribution of the conversions (the deal types of the
+    attribution_deal_types var): each converting opportunity's credit spread over its touchpoints
+    under every attribution model, and its annual contract value (ACV) spread accordingly, as
+    attributed pipeline and (once won) attributed revenue, as of the as-of date. -#}
 {%- set half_life_days = var('attribution_half_life_days') -%}
 {%- if half_life_days is not number or half_life_days <= 0 -%}
     {{ exceptions.raise_compiler_error(
@@ -7,6 +9,7 @@
         ~ "attribution divides by it), got: " ~ half_life_days
     ) }}
 {%- endif -%}
+{%- set deal_types = attribution_deal_types() -%}
 
 with
 
@@ -23,17 +26,33 @@ opportunities as (
 
 ),
 
--- Every opportunity with each of its touchpoints; an opportunity without a touch in the window
+-- The conversions: only the deal types of the attribution_deal_types var get credit.
+conversions as (
+
+    select *
+    from opportunities
+    where opportunity_type in (
+        {%- for deal_type in deal_types %}
+            '{{ deal_type }}'{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    )
+
+),
+
+-- Every conversion with each of its touchpoints; a conversion without a touch in the window
 -- keeps one row with the touch's columns null: its explicit "no touch" row, so that every model
--- still accounts for all pipeline and revenue.
+-- still accounts for all its pipeline and revenue.
 opportunities_with_touches as (
 
     select
-        opportunities.opportunity_id,
-        opportunities.account_id,
-        opportunities.created_at as opportunity_created_at,
-        opportunities.amount_usd,
-        opportunities.is_won,
+        conversions.opportunity_id,
+        conversions.account_id,
+        conversions.opportunity_type,
+        conversions.created_at as opportunity_created_at,
+        conversions.tcv_usd,
+        conversions.contract_term_months,
+        conversions.acv_usd,
+        conversions.is_won,
         touchpoints.event_id,
         touchpoints.lead_id,
         touchpoints.event_type,
@@ -44,9 +63,9 @@ opportunities_with_touches as (
         coalesce(touchpoints.touch_count, 0) as touch_count,
         touchpoints.days_before_opportunity,
         touchpoints.event_id is null as is_no_touch
-    from opportunities
+    from conversions
     left join touchpoints
-        on opportunities.opportunity_id = touchpoints.opportunity_id
+        on conversions.opportunity_id = touchpoints.opportunity_id
 
 ),
 
@@ -99,29 +118,29 @@ touch_credits as (
 
 ),
 
-credits_with_amounts as (
+credits_with_acv_cents as (
 
     select
         *,
-        cast(amount_usd * 100 as {{ dbt.type_bigint() }}) as amount_cents
+        cast(acv_usd * 100 as {{ dbt.type_bigint() }}) as acv_cents
     from touch_credits
 
 ),
 
--- Amounts are split to the cent by largest remainder: every touch gets the whole cents of its
--- share, and the cents left over go to the touches with the largest fractions (ties: earlier
--- touch first), so an opportunity's pieces add up to its amount exactly. Shares are cast to a
+-- ACV is split to the cent by largest remainder: every touch gets the whole cents of its share,
+-- and the cents left over go to the touches with the largest fractions (ties: earlier touch
+-- first), so an opportunity's pieces add up to its ACV exactly. Shares are cast to a
 -- decimal with a millionth of a cent first (the cast rounds), so that floating-point noise cannot
 -- move a whole cent.
 cents_exact as (
 
     select
         {% for attribution_model in attribution_models() %}
-            cast({{ attribution_model }}_credit * amount_cents as decimal(38, 6))
+            cast({{ attribution_model }}_credit * acv_cents as decimal(38, 6))
                 as {{ attribution_model }}_exact_cents,
         {% endfor %}
         *
-    from credits_with_amounts
+    from credits_with_acv_cents
 
 ),
 
@@ -140,7 +159,7 @@ cents_ranked as (
 
     select
         {% for attribution_model in attribution_models() %}
-            amount_cents - sum({{ attribution_model }}_floor_cents) over (
+            acv_cents - sum({{ attribution_model }}_floor_cents) over (
                 partition by opportunity_id
             ) as {{ attribution_model }}_leftover_cents,
             row_number() over (
@@ -156,7 +175,7 @@ cents_ranked as (
 ),
 
 -- The touches ranked within the left-over cents get one more cent each.
-amounts_allocated as (
+acv_allocated as (
 
     select
         {% for attribution_model in attribution_models() %}
@@ -171,7 +190,7 @@ amounts_allocated as (
                         else 0
                     end
                 ) / 100.0 as decimal(18, 2)
-            ) as {{ attribution_model }}_pipeline_usd,
+            ) as {{ attribution_model }}_pipeline_acv_usd,
         {% endfor %}
         *
     from cents_ranked
@@ -188,6 +207,7 @@ final as (
         account_id,
 
         -- strings
+        opportunity_type,
         event_type,
         utm_source,
         utm_campaign,
@@ -196,16 +216,18 @@ final as (
         cast(touch_position as {{ dbt.type_bigint() }}) as touch_position,
         cast(touch_count as {{ dbt.type_bigint() }}) as touch_count,
         cast(days_before_opportunity as {{ dbt.type_bigint() }}) as days_before_opportunity,
-        amount_usd,
+        tcv_usd,
+        contract_term_months,
+        acv_usd,
         {% for attribution_model in attribution_models() %}
             {{ attribution_model }}_credit,
         {% endfor %}
         {% for attribution_model in attribution_models() %}
-            {{ attribution_model }}_pipeline_usd,
+            {{ attribution_model }}_pipeline_acv_usd,
             case
-                when is_won then {{ attribution_model }}_pipeline_usd
+                when is_won then {{ attribution_model }}_pipeline_acv_usd
                 else cast(0 as decimal(18, 2))
-            end as {{ attribution_model }}_revenue_usd,
+            end as {{ attribution_model }}_revenue_acv_usd,
         {% endfor %}
 
         -- booleans
@@ -216,7 +238,7 @@ final as (
         occurred_at,
         opportunity_created_at
 
-    from amounts_allocated
+    from acv_allocated
 
 )
 

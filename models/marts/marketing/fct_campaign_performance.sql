@@ -1,6 +1,9 @@
-{#- Campaign months: what a campaign spent and touched in a month, and the pipeline and revenue
-    credited to the touches it made that month, as of the as-of date. "No touch" credit belongs to
-    no campaign and is left out (it stays visible in fct_attribution). -#}
+{#- Campaign months: what a campaign spent and touched in a month, and what was credited to the
+    touches it made that month under every attribution model (ACV pipeline and revenue,
+    credit-weighted opportunities and new customers won), with the ratios between them, as of the
+    as-of date. "No touch" credit belongs to no campaign and is left out (it stays visible in
+    fct_attribution). Every ratio is the quotient of two additive columns of the same row, so a
+    roll-up recomputes it from their sums. -#}
 with
 
 marketing_events as (
@@ -32,6 +35,20 @@ campaign_activity as (
 
 ),
 
+-- A new customer won: a new-logo deal (new business or win-back) won by the as-of date, the deal
+-- whose revenue makes the account a customer.
+touches_with_new_customer_flag as (
+
+    select
+        *,
+        (opportunity_type in ('new_business', 'win_back') and is_won) as is_new_customer_won
+    from attribution
+    where not is_no_touch
+
+),
+
+-- Credits are summed as decimals (each touch's credit to a billionth): a sum of decimals is
+-- exact, so the counts do not depend on the order in which rows are added.
 campaign_attribution as (
 
     select
@@ -39,13 +56,21 @@ campaign_attribution as (
         utm_campaign,
         cast({{ dbt.date_trunc('month', 'occurred_at') }} as date) as touch_month,
         {% for attribution_model in attribution_models() %}
-            sum({{ attribution_model }}_pipeline_usd) as {{ attribution_model }}_pipeline_usd,
-            sum({{ attribution_model }}_revenue_usd) as {{ attribution_model }}_revenue_usd,
+            sum({{ attribution_model }}_pipeline_acv_usd)
+                as {{ attribution_model }}_pipeline_acv_usd,
+            sum({{ attribution_model }}_revenue_acv_usd)
+                as {{ attribution_model }}_revenue_acv_usd,
+            sum(cast({{ attribution_model }}_credit as decimal(18, 9)))
+                as {{ attribution_model }}_attributed_opportunities,
+            sum(
+                case
+                    when is_new_customer_won
+                        then cast({{ attribution_model }}_credit as decimal(18, 9))
+                    else 0
+                end
+            ) as {{ attribution_model }}_attributed_new_customers{% if not loop.last %},{% endif %}
         {% endfor %}
-        cast(count(distinct opportunity_id) as {{ dbt.type_bigint() }})
-            as attributed_opportunities
-    from attribution
-    where not is_no_touch
+    from touches_with_new_customer_flag
     group by
         utm_source,
         utm_campaign,
@@ -58,14 +83,18 @@ campaign_attribution as (
 campaign_months_joined as (
 
     select
-        campaign_activity.*,
         {% for attribution_model in attribution_models() %}
-            coalesce(campaign_attribution.{{ attribution_model }}_pipeline_usd, 0)
-                as {{ attribution_model }}_pipeline_usd,
-            coalesce(campaign_attribution.{{ attribution_model }}_revenue_usd, 0)
-                as {{ attribution_model }}_revenue_usd,
+            {% for measure in [
+                'pipeline_acv_usd',
+                'revenue_acv_usd',
+                'attributed_opportunities',
+                'attributed_new_customers',
+            ] %}
+                coalesce(campaign_attribution.{{ attribution_model }}_{{ measure }}, 0)
+                    as {{ attribution_model }}_{{ measure }},
+            {% endfor %}
         {% endfor %}
-        coalesce(campaign_attribution.attributed_opportunities, 0) as attributed_opportunities
+        campaign_activity.*
     from campaign_activity
     left join campaign_attribution
         on
@@ -101,19 +130,28 @@ final as (
         spend_usd,
         touches,
         leads_touched,
-        attributed_opportunities,
         {% for attribution_model in attribution_models() %}
-            cast({{ attribution_model }}_pipeline_usd as decimal(18, 2))
-                as {{ attribution_model }}_pipeline_usd,
-            cast({{ attribution_model }}_revenue_usd as decimal(18, 2))
-                as {{ attribution_model }}_revenue_usd,
-            cast({{ attribution_model }}_revenue_usd as {{ type_double() }})
+            cast({{ attribution_model }}_pipeline_acv_usd as decimal(18, 2))
+                as {{ attribution_model }}_pipeline_acv_usd,
+            cast({{ attribution_model }}_revenue_acv_usd as decimal(18, 2))
+                as {{ attribution_model }}_revenue_acv_usd,
+            cast({{ attribution_model }}_attributed_opportunities as decimal(18, 9))
+                as {{ attribution_model }}_attributed_opportunities,
+            cast({{ attribution_model }}_attributed_new_customers as decimal(18, 9))
+                as {{ attribution_model }}_attributed_new_customers,
+            cast({{ attribution_model }}_revenue_acv_usd as {{ type_double() }})
             / nullif(cast(spend_usd as {{ type_double() }}), 0) as {{ attribution_model }}_roas,
+            cast(spend_usd as {{ type_double() }})
+            / nullif(
+                cast({{ attribution_model }}_attributed_opportunities as {{ type_double() }}), 0
+            )
+                as {{ attribution_model }}_cost_per_attributed_opportunity_usd,
+            cast(spend_usd as {{ type_double() }})
+            / nullif(
+                cast({{ attribution_model }}_attributed_new_customers as {{ type_double() }}), 0
+            )
+                as {{ attribution_model }}_cac_usd{% if not loop.last %},{% endif %}
         {% endfor %}
-        -- The cast to decimal(18, 2) rounds to the cent.
-        cast(
-            spend_usd / nullif(attributed_opportunities, 0) as decimal(18, 2)
-        ) as cost_per_attributed_opportunity_usd
 
     from campaign_months_joined
 

@@ -1,5 +1,7 @@
 {#- The funnel by cohort: leads created in a month from a lead source, and how far they got by the
-    as-of date (fct_leads is already stated as of then). -#}
+    as-of date (fct_leads is already stated as of then). Every count is a count of leads; the deal
+    type of the leads' opportunities is carried as additive count columns beside the stage counts,
+    so every rate on a row is a rate of the whole cohort. -#}
 with
 
 leads as (
@@ -14,6 +16,8 @@ cohort_counts as (
         cohort_month,
         lead_source,
         cast(count(*) as {{ dbt.type_bigint() }}) as lead_count,
+        cast(sum(case when is_mql then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as mql_flagged_count,
         cast(sum(case when has_reached_mql then 1 else 0 end) as {{ dbt.type_bigint() }})
             as mql_count,
         cast(sum(case when has_reached_contact then 1 else 0 end) as {{ dbt.type_bigint() }})
@@ -22,6 +26,38 @@ cohort_counts as (
             as opportunity_count,
         cast(sum(case when has_reached_won then 1 else 0 end) as {{ dbt.type_bigint() }})
             as won_count,
+        cast(
+            sum(
+                case
+                    when has_reached_opportunity and opportunity_type = 'new_business' then 1
+                    else 0
+                end
+            ) as {{ dbt.type_bigint() }}
+        ) as new_business_opportunity_count,
+        cast(
+            sum(
+                case
+                    when has_reached_opportunity and opportunity_type = 'win_back' then 1
+                    else 0
+                end
+            ) as {{ dbt.type_bigint() }}
+        ) as win_back_opportunity_count,
+        cast(
+            sum(
+                case
+                    when has_reached_won and opportunity_type = 'new_business' then 1
+                    else 0
+                end
+            ) as {{ dbt.type_bigint() }}
+        ) as new_business_won_count,
+        cast(
+            sum(
+                case
+                    when has_reached_won and opportunity_type = 'win_back' then 1
+                    else 0
+                end
+            ) as {{ dbt.type_bigint() }}
+        ) as win_back_won_count,
         cast({{ median('days_to_contact') }} as {{ type_double() }}) as median_days_to_contact,
         cast({{ median('days_to_opportunity') }} as {{ type_double() }})
             as median_days_to_opportunity,
@@ -43,14 +79,23 @@ final as (
         -- strings
         lead_source,
 
-        -- counts
+        -- counts (of leads)
         lead_count,
+        mql_flagged_count,
         mql_count,
         contact_count,
         opportunity_count,
         won_count,
 
+        -- counts by the deal type of the leads' opportunities (of leads)
+        new_business_opportunity_count,
+        win_back_opportunity_count,
+        new_business_won_count,
+        win_back_won_count,
+
         -- conversion rates
+        cast(mql_flagged_count as {{ type_double() }}) / nullif(lead_count, 0)
+            as mql_flagged_rate,
         cast(mql_count as {{ type_double() }}) / nullif(lead_count, 0) as lead_to_mql_rate,
         cast(contact_count as {{ type_double() }}) / nullif(mql_count, 0) as mql_to_contact_rate,
         cast(opportunity_count as {{ type_double() }}) / nullif(contact_count, 0)
