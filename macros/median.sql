@@ -13,3 +13,26 @@
 {% macro spark__median(expression) -%}
     percentile({{ expression }}, 0.5)
 {%- endmacro %}
+
+{% macro percentile(expression, fraction) -%}
+    {#- The continuous percentile (linear interpolation between the two nearest values) of an
+        aggregate; fraction between 0 and 1, a literal. -#}
+    {%- if fraction is not number or fraction < 0 or fraction > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "percentile: fraction must be a number from 0 to 1, got " ~ fraction
+        ) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('percentile', 'salespipeline')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile(expression, fraction) -%}
+    percentile_cont({{ fraction }}) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__percentile(expression, fraction) -%}
+    quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__percentile(expression, fraction) -%}
+    percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}

@@ -1,8 +1,8 @@
--- Every opportunity open at a snapshot of fct_pipeline_monthly is counted in exactly one stage:
--- per month, the opportunities and USD of all stages add up to those of the CRM opportunities
--- created by the end of the snapshot date and not closed by then (closed_at of
--- stg_crm__opportunities, independent of the stage history the mart reads), including those
--- with no stage history at that moment. Returns the months that disagree.
+-- Every opportunity open at a snapshot of fct_pipeline_monthly is counted in exactly one stage and
+-- type: per month, the opportunities and TCV of all stages and types add up to those of the CRM
+-- opportunities (their amount_usd, the TCV) created by the end of the snapshot date and not
+-- closed by then (closed_at of stg_crm__opportunities, independent of the stage history the mart
+-- reads), including those with no stage history at that moment. Returns the months that disagree.
 
 with
 
@@ -24,7 +24,7 @@ pipeline_totals as (
         pipeline_month,
         snapshot_date,
         sum(opportunity_count) as opportunity_count,
-        sum(amount_usd) as amount_usd
+        sum(tcv_usd) as tcv_usd
     from pipeline_monthly
     group by
         pipeline_month,
@@ -47,7 +47,7 @@ open_totals as (
     select
         snapshot_moments.pipeline_month,
         count(opportunities.opportunity_id) as opportunity_count,
-        coalesce(sum(opportunities.tcv_usd), 0) as amount_usd
+        coalesce(sum(opportunities.amount_usd), 0) as tcv_usd
     from snapshot_moments
     left join opportunities
         on {{ is_open_at(
@@ -63,14 +63,14 @@ final as (
         pipeline_totals.pipeline_month,
         pipeline_totals.opportunity_count as pipeline_count,
         open_totals.opportunity_count as open_count,
-        pipeline_totals.amount_usd as pipeline_amount_usd,
-        open_totals.amount_usd as open_amount_usd
+        pipeline_totals.tcv_usd as pipeline_tcv_usd,
+        open_totals.tcv_usd as open_tcv_usd
     from pipeline_totals
     inner join open_totals
         on pipeline_totals.pipeline_month = open_totals.pipeline_month
     where
         pipeline_totals.opportunity_count != open_totals.opportunity_count
-        or pipeline_totals.amount_usd != open_totals.amount_usd
+        or pipeline_totals.tcv_usd != open_totals.tcv_usd
 
 )
 

@@ -1,7 +1,7 @@
--- fct_pipeline_monthly has every open stage in every month of the spine, and only open stages:
--- as many rows as months times open stages, none of them in a stage that is closed (or unknown)
--- in the opportunity_stages seed. Returns a row when the counts differ, and the rows whose stage
--- is not an open one.
+-- fct_pipeline_monthly has every open stage and every opportunity type in every month of the
+-- spine, and only open stages: as many rows as months times open stages times types, none of them
+-- in a stage that is closed (or unknown) in the opportunity_stages seed. Returns a row when the
+-- counts differ, and the rows whose stage is not an open one.
 
 with
 
@@ -45,6 +45,13 @@ open_stages as (
 
 ),
 
+opportunity_types as (
+
+    select count(distinct opportunity_type) as type_count
+    from pipeline_monthly
+
+),
+
 count_mismatches as (
 
     select
@@ -53,7 +60,13 @@ count_mismatches as (
     from pipeline_rows
     cross join months
     cross join open_stages
-    where pipeline_rows.row_count != months.month_count * open_stages.stage_count
+    cross join opportunity_types
+    where
+        pipeline_rows.row_count
+        != months.month_count * open_stages.stage_count * {{ opportunity_types() | length }}
+        -- Every type in a grid with rows; none in the empty grid of an empty spine.
+        or opportunity_types.type_count
+        != case when pipeline_rows.row_count = 0 then 0 else {{ opportunity_types() | length }} end
 
 ),
 

@@ -1,5 +1,6 @@
--- A weighted amount is never negative and never above the amount it weighs, per opportunity in
--- fct_opportunities and per month and stage in fct_pipeline_monthly.
+-- A weighted value is never negative and never above the value it weighs, per opportunity in
+-- fct_opportunities (CRM-weighted TCV and ACV) and per month, stage and type in
+-- fct_pipeline_monthly (stage-weighted TCV, the open pipeline's only value).
 -- Returns the rows that break this.
 
 with
@@ -37,14 +38,15 @@ pipeline_violations as (
     select
         'fct_pipeline_monthly' as model_name,
         {{ dbt.concat([
-            'cast(pipeline_month as ' ~ dbt.type_string() ~ ')', "' '", 'stage_name'
+            'cast(pipeline_month as ' ~ dbt.type_string() ~ ')', "' '", 'stage_name', "' '",
+            'opportunity_type'
         ]) }} as row_key,
-        amount_usd,
-        weighted_amount_usd
+        tcv_usd as amount_usd,
+        stage_weighted_tcv_usd as weighted_amount_usd
     from pipeline_monthly
     where
-        weighted_amount_usd < 0
-        or weighted_amount_usd > amount_usd
+        stage_weighted_tcv_usd < 0
+        or stage_weighted_tcv_usd > tcv_usd
 
 ),
 

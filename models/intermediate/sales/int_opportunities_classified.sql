@@ -44,7 +44,9 @@ orders_at_creation as (
         opportunities.opportunity_id,
         count(orders_with_end.order_id) as earlier_order_count,
         sum(
-            case when opportunities.created_at < orders_with_end.ends_with_grace_at then 1 else 0 end
+            case
+                when opportunities.created_at < orders_with_end.ends_with_grace_at then 1 else 0
+            end
         ) as active_order_count,
         max(
             case

@@ -71,6 +71,7 @@ created_by_snapshot as (
         opportunities.stage as crm_stage,
         opportunities.is_closed as is_crm_closed,
         opportunities.closed_at as crm_closed_at,
+        opportunities.opportunity_type,
         opportunities.amount_usd
     from month_spine
     inner join opportunities
@@ -88,6 +89,7 @@ stage_at_snapshot as (
         created_by_snapshot.month_start_date,
         created_by_snapshot.snapshot_date,
         created_by_snapshot.opportunity_id,
+        created_by_snapshot.opportunity_type,
         created_by_snapshot.amount_usd,
         stages_sequenced.stage_history_id,
         coalesce(
@@ -128,6 +130,7 @@ final as (
 
         -- strings
         stage_name,
+        opportunity_type,
 
         -- numerics
         amount_usd,

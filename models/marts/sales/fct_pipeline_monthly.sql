@@ -1,7 +1,8 @@
 {#- Point-in-time open pipeline: the rule is the doc block sales__pipeline_snapshot. The stage of
     each opportunity at each month's snapshot comes from int_opportunities_snapshotted_monthly
     (doc block sales__stage_at_moment, the rule that also gives fct_opportunities its stage at the
-    as-of date). -#}
+    as-of date). Values: doc block sales__open_pipeline_value; weights: doc block
+    sales__stage_weighted_pipeline. -#}
 with
 
 month_spine as (
@@ -22,6 +23,12 @@ opportunity_stages as (
 
 ),
 
+opportunity_types as (
+
+    {{ opportunity_types_query() }}
+
+),
+
 open_stages as (
 
     select
@@ -34,25 +41,29 @@ open_stages as (
 ),
 
 -- Only the opportunities in an open stage at the snapshot are pipeline; closed ones drop out here.
+-- An open deal has no booked term, so it is valued in TCV, the snapshot's amount.
 pipeline_by_stage as (
 
     select
         opportunity_snapshots.snapshot_month as pipeline_month,
         opportunity_snapshots.stage_name,
+        opportunity_snapshots.opportunity_type,
         count(*) as opportunity_count,
-        sum(opportunity_snapshots.amount_usd) as amount_usd,
+        sum(opportunity_snapshots.amount_usd) as tcv_usd,
         sum(opportunity_snapshots.amount_usd * open_stages.default_probability)
-            as weighted_amount_usd
+            as stage_weighted_tcv_usd
     from opportunity_snapshots
     inner join open_stages
         on opportunity_snapshots.stage_name = open_stages.stage_name
     group by
         opportunity_snapshots.snapshot_month,
-        opportunity_snapshots.stage_name
+        opportunity_snapshots.stage_name,
+        opportunity_snapshots.opportunity_type
 
 ),
 
--- Every month of the spine with every open stage, so that empty cells are zeros, not gaps.
+-- Every month of the spine with every open stage and every opportunity type, so that empty cells
+-- are zeros, not gaps.
 month_stage_grid as (
 
     select
@@ -61,9 +72,28 @@ month_stage_grid as (
         month_spine.snapshot_date,
         open_stages.stage_name,
         open_stages.stage_order,
-        open_stages.default_probability
+        open_stages.default_probability,
+        opportunity_types.opportunity_type,
+        opportunity_types.is_new_logo
     from month_spine
     cross join open_stages
+    cross join opportunity_types
+
+),
+
+pipeline_on_grid as (
+
+    select
+        month_stage_grid.*,
+        coalesce(pipeline_by_stage.opportunity_count, 0) as opportunity_count,
+        coalesce(pipeline_by_stage.tcv_usd, 0) as tcv_usd,
+        round(coalesce(pipeline_by_stage.stage_weighted_tcv_usd, 0), 2) as stage_weighted_tcv_usd
+    from month_stage_grid
+    left join pipeline_by_stage
+        on
+            month_stage_grid.pipeline_month = pipeline_by_stage.pipeline_month
+            and month_stage_grid.stage_name = pipeline_by_stage.stage_name
+            and month_stage_grid.opportunity_type = pipeline_by_stage.opportunity_type
 
 ),
 
@@ -71,28 +101,25 @@ final as (
 
     select
         -- dates
-        month_stage_grid.pipeline_month,
-        month_stage_grid.month_end_date,
-        month_stage_grid.snapshot_date,
+        pipeline_month,
+        month_end_date,
+        snapshot_date,
 
         -- strings
-        month_stage_grid.stage_name,
+        stage_name,
+        opportunity_type,
+
+        -- booleans
+        is_new_logo,
 
         -- numerics
-        month_stage_grid.stage_order,
-        month_stage_grid.default_probability,
-        cast(coalesce(pipeline_by_stage.opportunity_count, 0) as {{ dbt.type_int() }})
-            as opportunity_count,
-        cast(coalesce(pipeline_by_stage.amount_usd, 0) as decimal(18, 2)) as amount_usd,
-        cast(
-            round(coalesce(pipeline_by_stage.weighted_amount_usd, 0), 2) as decimal(18, 2)
-        ) as weighted_amount_usd
+        stage_order,
+        default_probability,
+        cast(opportunity_count as {{ dbt.type_int() }}) as opportunity_count,
+        cast(tcv_usd as decimal(18, 2)) as tcv_usd,
+        cast(stage_weighted_tcv_usd as decimal(18, 2)) as stage_weighted_tcv_usd
 
-    from month_stage_grid
-    left join pipeline_by_stage
-        on
-            month_stage_grid.pipeline_month = pipeline_by_stage.pipeline_month
-            and month_stage_grid.stage_name = pipeline_by_stage.stage_name
+    from pipeline_on_grid
 
 )
 
