@@ -29,7 +29,7 @@ final as (
         starting_mrr != coalesce(previous_ending_mrr, 0)
         or (
             previous_mrr_month is not null
-            and mrr_month != {{ dbt.dateadd('month', 1, 'previous_mrr_month') }}
+            and mrr_month != cast({{ dbt.dateadd('month', 1, 'previous_mrr_month') }} as date)
         )
 
 )

@@ -1,5 +1,6 @@
-{#- The MRR bridge: how each month's MRR moved from the month before, with logo counts and the
-    trailing-12-month retention of the accounts that paid a year earlier. -#}
+{#- The MRR bridge: how each month's MRR moved from the month before, with logo counts, the
+    trailing-12-month retention of the accounts that paid a year earlier, and the month's SaaS
+    ratios (logo churn rate, ARPA, quick ratio) beside their numerators and denominators. -#}
 with
 
 account_mrr as (
@@ -48,6 +49,7 @@ monthly_movements as (
         ) as contraction_mrr,
         sum(case when mrr_movement = 'churn' then -mrr_change else 0 end) as churned_mrr,
         sum(mrr) as ending_mrr,
+        sum(case when previous_mrr > 0 then 1 else 0 end) as starting_customers,
         sum(case when mrr > 0 then 1 else 0 end) as active_customers,
         sum(case when mrr_movement = 'new' then 1 else 0 end) as new_logos,
         sum(case when mrr_movement = 'churn' then 1 else 0 end) as churned_logos,
@@ -72,8 +74,9 @@ cohort_accounts as (
     left join account_mrr as cohort_now
         on
             cohort_start.account_id = cohort_now.account_id
-            and {{ dbt.dateadd('month', 12, 'cohort_start.mrr_month') }}
-            = cohort_now.mrr_month
+            and cast(
+                {{ dbt.dateadd('month', 12, 'cohort_start.mrr_month') }} as date
+            ) = cohort_now.mrr_month
     where cohort_start.mrr > 0
 
 ),
@@ -117,6 +120,9 @@ final as (
 
         -- numerics: logos
         cast(
+            coalesce(monthly_movements.starting_customers, 0) as {{ dbt.type_int() }}
+        ) as starting_customers,
+        cast(
             coalesce(monthly_movements.active_customers, 0) as {{ dbt.type_int() }}
         ) as active_customers,
         cast(coalesce(monthly_movements.new_logos, 0) as {{ dbt.type_int() }}) as new_logos,
@@ -135,7 +141,39 @@ final as (
         cast(
             monthly_retention.cohort_retained_mrr
             / nullif(monthly_retention.cohort_starting_mrr, 0) as {{ type_double() }}
-        ) as grr_trailing_12m
+        ) as grr_trailing_12m,
+
+        -- numerics: SaaS ratios of the month (null when their denominator is 0)
+        cast(
+            coalesce(monthly_movements.new_mrr, 0)
+            + coalesce(monthly_movements.expansion_mrr, 0)
+            + coalesce(monthly_movements.reactivation_mrr, 0) as decimal(18, 2)
+        ) as gained_mrr,
+        cast(
+            coalesce(monthly_movements.contraction_mrr, 0)
+            + coalesce(monthly_movements.churned_mrr, 0) as decimal(18, 2)
+        ) as lost_mrr,
+        cast(
+            monthly_movements.churned_logos
+            / cast(nullif(monthly_movements.starting_customers, 0) as {{ type_double() }})
+            as {{ type_double() }}
+        ) as logo_churn_rate,
+        cast(
+            monthly_movements.ending_mrr
+            / cast(nullif(monthly_movements.active_customers, 0) as {{ type_double() }})
+            as {{ type_double() }}
+        ) as average_mrr_per_account,
+        cast(
+            (
+                monthly_movements.new_mrr
+                + monthly_movements.expansion_mrr
+                + monthly_movements.reactivation_mrr
+            )
+            / cast(
+                nullif(monthly_movements.contraction_mrr + monthly_movements.churned_mrr, 0)
+                as {{ type_double() }}
+            ) as {{ type_double() }}
+        ) as saas_quick_ratio
 
     from bridge_months
     left join monthly_movements
