@@ -25,12 +25,23 @@ FUNNEL_STAGES = (
 )
 
 ATTRIBUTION_MODELS = (
-    ("first_touch_revenue_usd", "First touch"),
-    ("last_touch_revenue_usd", "Last touch"),
-    ("linear_revenue_usd", "Linear"),
-    ("position_based_revenue_usd", "Position-based"),
-    ("time_decay_revenue_usd", "Time decay"),
+    ("first_touch_revenue_acv_usd", "First touch"),
+    ("last_touch_revenue_acv_usd", "Last touch"),
+    ("linear_revenue_acv_usd", "Linear"),
+    ("position_based_revenue_acv_usd", "Position-based"),
+    ("time_decay_revenue_acv_usd", "Time decay"),
 )
+
+# The flows of the pipeline bridge, in the order its waterfalls show them, with their sign.
+PIPELINE_FLOWS = (
+    ("created_tcv_usd", "Created", 1),
+    ("won_tcv_usd", "Won", -1),
+    ("lost_tcv_usd", "Lost", -1),
+    ("disqualified_tcv_usd", "Disqualified", -1),
+    ("reopened_tcv_usd", "Reopened", 1),
+)
+# The two views of the pipeline bridge: new-logo deals (new business and win-back) and all deals.
+PIPELINE_SCOPES = (("New-logo deals", True), ("All deals", False))
 
 # The movements of the bridge, in the order the waterfall shows them, with their sign.
 BRIDGE_MOVEMENTS = (
@@ -220,12 +231,54 @@ def retention_chart(rows: list[Row]) -> Chart:
     )
 
 
-def attribution_chart(rows: list[Row]) -> Chart:
-    title = "Attributed revenue by channel, per attribution model"
+def cohorts_chart(rows: list[Row]) -> Chart:
+    title = "Net revenue retention by cohort"
     how = (
-        "Won revenue split across the marketing touches before each deal, per channel "
-        "(utm_source), under each model side by side; every model adds up to the same total "
-        "won revenue, so the bars show where each model moves the credit."
+        "One row per cohort (the accounts whose first MRR fell in that month), one column per "
+        "month since then: the cohort's MRR that month over its MRR in its first month; above "
+        "100% its expansion outweighs its churn and contraction."
+    )
+    if not rows:
+        return Chart("cohorts", title, how, None, "no cohorts in marts.fct_retention_cohorts.")
+    cohorts = sorted({row["cohort_month"] for row in rows})
+    ages = sorted({row["months_since_start"] for row in rows})
+    cells = {(row["cohort_month"], row["months_since_start"]): row for row in rows}
+    z = [[_cell(cells, cohort, age, "net_revenue_retention") for age in ages] for cohort in cohorts]
+    sizes = [[_cell(cells, cohort, age, "cohort_logos") for age in ages] for cohort in cohorts]
+    figure = go.Figure(
+        go.Heatmap(
+            x=ages,
+            y=[month_label(cohort) for cohort in cohorts],
+            z=z,
+            customdata=sizes,
+            colorscale="RdBu",
+            zmid=1,
+            colorbar={"title": {"text": "NRR"}, "tickformat": ".0%"},
+            hovertemplate=(
+                "%{y}, month %{x}: %{z:.1%} of starting MRR (%{customdata} accounts)<extra></extra>"
+            ),
+            name="Net revenue retention",
+        )
+    )
+    figure.update_xaxes(title_text="months since the cohort's first MRR")
+    figure.update_yaxes(autorange="reversed")
+    _layout(figure, y_title="cohort (first month with MRR)")
+    figure.update_layout(height=520, hovermode="closest")
+    return Chart("cohorts", title, how, figure)
+
+
+def _cell(cells: dict, cohort: object, age: int, column: str) -> object:
+    row = cells.get((cohort, age))
+    return None if row is None else row[column]
+
+
+def attribution_chart(rows: list[Row]) -> Chart:
+    title = "Attributed revenue (won ACV) by channel, per attribution model"
+    how = (
+        "The annual contract value of the won new-logo deals (new business and win-back), split "
+        "across the marketing touches before each deal, per channel (utm_source), under each "
+        "model side by side; every model adds up to the same total, so the bars show where each "
+        "model moves the credit."
     )
     if not rows:
         return Chart("attribution", title, how, None, "no opportunities in marts.fct_attribution.")
@@ -234,15 +287,17 @@ def attribution_chart(rows: list[Row]) -> Chart:
         "attribution",
         title,
         how,
-        _layout(figure, y_title="attributed revenue (USD)", y_format="$,.0f"),
+        _layout(figure, y_title="attributed won ACV (USD)", y_format="$,.0f"),
     )
 
 
 def pipeline_chart(rows: list[Row]) -> Chart:
     title = "Open pipeline by stage at each month end"
     how = (
-        "The open opportunities' amount in USD as the pipeline stood at the end of each month, "
-        "stacked by the stage each deal was in then (the as-of month is taken at the as-of date)."
+        "The open opportunities' total contract value (TCV: an open deal has no booked term, "
+        "so no annual value of its own yet) as the pipeline stood at the end of each month, all "
+        "deal types, stacked by the stage each deal was in then (the as-of month is taken at "
+        "the as-of date)."
     )
     if not any(row["opportunity_count"] for row in rows):
         return Chart(
@@ -256,7 +311,7 @@ def pipeline_chart(rows: list[Row]) -> Chart:
             go.Bar(
                 name=stage,
                 x=[row["pipeline_month"].isoformat() for row in stage_rows],
-                y=[row["amount_usd"] for row in stage_rows],
+                y=[row["tcv_usd"] for row in stage_rows],
                 customdata=[row["opportunity_count"] for row in stage_rows],
                 hovertemplate="%{y:$,.0f} (%{customdata} opportunities)",
                 marker_color=PALETTE[index % len(PALETTE)],
@@ -267,19 +322,88 @@ def pipeline_chart(rows: list[Row]) -> Chart:
     # Stacked bars list their legend top-down by default; keep the pipeline's order instead.
     figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
     return Chart(
-        "pipeline", title, how, _layout(figure, y_title="open pipeline (USD)", y_format="$,.0f")
+        "pipeline",
+        title,
+        how,
+        _layout(figure, y_title="open pipeline (TCV, USD)", y_format="$,.0f"),
     )
+
+
+def pipeline_bridge_window(rows: list[Row], *, new_logo_only: bool) -> list[Row]:
+    """The bridge's last `BRIDGE_MONTHS` months, for new-logo deals or for all deals: the rows
+    (one per month and new-logo flag) of each month added up."""
+    months: dict[object, Row] = {}
+    for row in rows:
+        if new_logo_only and not row["is_new_logo"]:
+            continue
+        month = months.setdefault(row["pipeline_month"], {"pipeline_month": row["pipeline_month"]})
+        for column, value in row.items():
+            if column.endswith("_tcv_usd"):
+                month[column] = month.get(column, 0.0) + value
+    return [months[month] for month in sorted(months)][-BRIDGE_MONTHS:]
+
+
+def pipeline_bridge_chart(rows: list[Row]) -> Chart:
+    title = "Pipeline bridge, last 12 months"
+    how = (
+        "Open pipeline value (TCV) at the end of the month before the window, plus the deals "
+        "created, minus those won, lost and disqualified, plus those reopened, gives the open "
+        "pipeline at the as-of date, each deal at its value while open (not its booked ACV); "
+        "left for new-logo deals (new business and win-back), right for all."
+    )
+    windows = [pipeline_bridge_window(rows, new_logo_only=scope) for _, scope in PIPELINE_SCOPES]
+    if not windows[1]:
+        return Chart("pipeline-bridge", title, how, None, "no months in marts.fct_pipeline_bridge.")
+    first, last = windows[1][0], windows[1][-1]
+    title = (
+        f"Pipeline bridge, {month_label(first['pipeline_month'])} to "
+        f"{month_label(last['pipeline_month'])}"
+    )
+    figure = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=tuple(label for label, _ in PIPELINE_SCOPES),
+        shared_yaxes=False,
+        horizontal_spacing=0.08,
+    )
+    for index, ((label, _), months) in enumerate(zip(PIPELINE_SCOPES, windows, strict=True)):
+        labels = ["Opening"] + [name for _, name, _ in PIPELINE_FLOWS] + ["Closing"]
+        values = [months[0]["opening_tcv_usd"] if months else 0.0]
+        for column, _, sign in PIPELINE_FLOWS:
+            values.append(sign * sum(month[column] for month in months))
+        values.append(months[-1]["closing_tcv_usd"] if months else 0.0)
+        figure.add_trace(
+            go.Waterfall(
+                x=labels,
+                y=values,
+                measure=["absolute"] + ["relative"] * len(PIPELINE_FLOWS) + ["total"],
+                increasing={"marker": {"color": INCREASE}},
+                decreasing={"marker": {"color": DECREASE}},
+                totals={"marker": {"color": TOTAL}},
+                connector={"line": {"color": "#999999", "dash": "dot"}},
+                hovertemplate="%{y:$,.0f}<extra></extra>",
+                name=label,
+            ),
+            row=1,
+            col=index + 1,
+        )
+    _layout(figure, y_title="")
+    figure.update_layout(showlegend=False, hovermode="closest")
+    figure.update_yaxes(tickformat="$,.0f")
+    figure.update_yaxes(title_text="pipeline value (TCV, USD)", row=1, col=1)
+    return Chart("pipeline-bridge", title, how, figure)
 
 
 def reps_chart(rows: list[Row]) -> Chart:
     title = "Win rate and sales cycle by rep, last 4 quarters"
     how = (
-        "Left: win rate by count, deals won over deals closed (lost and disqualified count as "
-        "losses); right: the average sales cycle in days of the deals won."
+        "Left: win rate by count, deals won over deals won or lost (disqualified deals are left "
+        "out), on new-logo deals (new business and win-back) beside all deals, where renewals "
+        "and expansions lift the rate; right: the average sales cycle in days of the deals won."
     )
     closed = [row for row in rows if row["win_rate_by_count"] is not None]
     if not closed:
-        return Chart("reps", title, how, None, "no deal closed in the last 4 quarters.")
+        return Chart("reps", title, how, None, "no deal won or lost in the last 4 quarters.")
     labels = [row["owner_name"] for row in closed]
     figure = make_subplots(
         rows=1,
@@ -287,18 +411,26 @@ def reps_chart(rows: list[Row]) -> Chart:
         subplot_titles=("Win rate by count", "Average sales cycle of won deals (days)"),
         horizontal_spacing=0.12,
     )
-    figure.add_trace(
-        go.Bar(
-            x=labels,
-            y=[row["win_rate_by_count"] for row in closed],
-            customdata=[[row["opportunities_won"], row["opportunities_lost"]] for row in closed],
-            hovertemplate="%{y:.1%} (%{customdata[0]} won, %{customdata[1]} lost)<extra></extra>",
-            marker_color=TOTAL,
-            name="Win rate by count",
-        ),
-        row=1,
-        col=1,
-    )
+    for index, (column, won, lost, name) in enumerate(
+        (
+            ("new_logo_win_rate_by_count", "new_logo_won", "new_logo_lost", "New-logo deals"),
+            ("win_rate_by_count", "opportunities_won", "opportunities_lost", "All deals"),
+        )
+    ):
+        figure.add_trace(
+            go.Bar(
+                x=labels,
+                y=[row[column] for row in closed],
+                customdata=[[row[won], row[lost]] for row in closed],
+                hovertemplate=(
+                    "%{y:.1%} (%{customdata[0]} won, %{customdata[1]} lost)<extra></extra>"
+                ),
+                marker_color=PALETTE[index * 4],
+                name=f"Win rate, {name.lower()}",
+            ),
+            row=1,
+            col=1,
+        )
     figure.add_trace(
         go.Bar(
             x=labels,
@@ -306,12 +438,14 @@ def reps_chart(rows: list[Row]) -> Chart:
             hovertemplate="%{y:.0f} days<extra></extra>",
             marker_color=PALETTE[1],
             name="Average sales cycle (days)",
+            showlegend=False,
         ),
         row=1,
         col=2,
     )
     _layout(figure, y_title="")
-    figure.update_layout(showlegend=False, hovermode="closest")
+    # The legend goes above the panels' titles, not over them.
+    figure.update_layout(barmode="group", hovermode="closest", legend={"y": 1.16}, margin={"t": 80})
     figure.update_yaxes(tickformat=".0%", title_text="win rate", row=1, col=1)
     figure.update_yaxes(tickformat="", title_text="days", row=1, col=2)
     return Chart("reps", title, how, figure)
@@ -330,7 +464,12 @@ def sections(data: ReportData) -> tuple[Section, ...]:
         Section(
             "revenue",
             "Recurring revenue",
-            (waterfall_chart(data.bridge), arr_chart(data.bridge), retention_chart(data.bridge)),
+            (
+                waterfall_chart(data.bridge),
+                arr_chart(data.bridge),
+                retention_chart(data.bridge),
+                cohorts_chart(data.cohorts),
+            ),
         ),
         Section(
             "marketing",
@@ -340,6 +479,10 @@ def sections(data: ReportData) -> tuple[Section, ...]:
         Section(
             "sales",
             "Pipeline and sales",
-            (pipeline_chart(data.pipeline), reps_chart(data.reps)),
+            (
+                pipeline_chart(data.pipeline),
+                pipeline_bridge_chart(data.pipeline_bridge),
+                reps_chart(data.reps),
+            ),
         ),
     )

@@ -38,12 +38,16 @@ def _percent(value: float | None) -> str:
 
 
 def headlines(data: ReportData) -> tuple[Headline, ...]:
-    """Ending ARR, NRR, GRR (as-of month) and win rate by count (last 4 quarters, all reps)."""
+    """Ending ARR, NRR, GRR (as-of month) and the new-logo win rate by count (last 4 quarters,
+    all reps), with the all-deals win rate beside it."""
     last = data.bridge[-1] if data.bridge else {}
     month = last.get("mrr_month")
     in_month = f"in {month:%b %Y}" if month else "no month with MRR"
-    won = sum(row["opportunities_won"] or 0 for row in data.reps)
-    closed = won + sum(row["opportunities_lost"] or 0 for row in data.reps)
+    won = sum(row["new_logo_won"] or 0 for row in data.reps)
+    closed = won + sum(row["new_logo_lost"] or 0 for row in data.reps)
+    all_won = sum(row["opportunities_won"] or 0 for row in data.reps)
+    all_closed = all_won + sum(row["opportunities_lost"] or 0 for row in data.reps)
+    all_deals = _percent(all_won / all_closed if all_closed else None)
     return (
         Headline("Ending ARR", _money(last.get("ending_arr")), in_month),
         Headline("NRR", _percent(last.get("nrr_trailing_12m")), f"trailing 12 months, {in_month}"),
@@ -51,7 +55,8 @@ def headlines(data: ReportData) -> tuple[Headline, ...]:
         Headline(
             "Win rate",
             _percent(won / closed if closed else None),
-            f"by count, last 4 quarters ({won:,} won of {closed:,} closed)",
+            f"new-logo deals by count, last 4 quarters ({won:,} won of {closed:,} won or lost; "
+            f"all deals: {all_deals})",
         ),
     )
 

@@ -19,8 +19,10 @@ import duckdb
 MARTS = (
     "fct_funnel_cohorts",
     "fct_mrr_bridge",
+    "fct_retention_cohorts",
     "fct_attribution",
     "fct_pipeline_monthly",
+    "fct_pipeline_bridge",
     "fct_sales_performance",
 )
 
@@ -61,7 +63,23 @@ from marts.fct_mrr_bridge
 order by mrr_month
 """
 
-# Attributed revenue per channel under each attribution model: the touch's utm_source, "no touch"
+# Net revenue retention of each first-MRR cohort at each month since its start (month 0 is 1),
+# with the cohort's size, oldest cohort first.
+COHORTS_SQL = """
+select
+    cohort_month,
+    months_since_start,
+    cohort_logos,
+    active_logos,
+    cohort_starting_mrr,
+    active_mrr,
+    net_revenue_retention
+from marts.fct_retention_cohorts
+order by cohort_month, months_since_start
+"""
+
+# Attributed revenue (won ACV of the new-logo deals attribution counts) per channel under each
+# attribution model: the touch's utm_source, "no touch"
 # for the mart's no-touch rows (opportunities without a touchpoint in the lookback window) and
 # "(no utm_source)" for real touches that carry no utm_source, so those are never passed off as
 # "no touch".
@@ -73,42 +91,62 @@ with labelled as (
             when utm_source is null then '(no utm_source)'
             else utm_source
         end as channel,
-        first_touch_revenue_usd,
-        last_touch_revenue_usd,
-        linear_revenue_usd,
-        position_based_revenue_usd,
-        time_decay_revenue_usd
+        first_touch_revenue_acv_usd,
+        last_touch_revenue_acv_usd,
+        linear_revenue_acv_usd,
+        position_based_revenue_acv_usd,
+        time_decay_revenue_acv_usd
     from marts.fct_attribution
 )
 
 select
     channel,
-    sum(first_touch_revenue_usd) as first_touch_revenue_usd,
-    sum(last_touch_revenue_usd) as last_touch_revenue_usd,
-    sum(linear_revenue_usd) as linear_revenue_usd,
-    sum(position_based_revenue_usd) as position_based_revenue_usd,
-    sum(time_decay_revenue_usd) as time_decay_revenue_usd
+    sum(first_touch_revenue_acv_usd) as first_touch_revenue_acv_usd,
+    sum(last_touch_revenue_acv_usd) as last_touch_revenue_acv_usd,
+    sum(linear_revenue_acv_usd) as linear_revenue_acv_usd,
+    sum(position_based_revenue_acv_usd) as position_based_revenue_acv_usd,
+    sum(time_decay_revenue_acv_usd) as time_decay_revenue_acv_usd
 from labelled
 group by channel
-order by linear_revenue_usd desc, channel
+order by linear_revenue_acv_usd desc, channel
 """
 
-# The open pipeline at each month end, per open stage, in pipeline order.
+# The open pipeline at each month end, per open stage (all deal types together), in pipeline
+# order, in TCV: an open deal has no booked term, so no ACV of its own.
 PIPELINE_SQL = """
 select
     pipeline_month,
     stage_name,
     stage_order,
-    opportunity_count,
-    amount_usd,
-    weighted_amount_usd
+    sum(opportunity_count) as opportunity_count,
+    sum(tcv_usd) as tcv_usd,
+    sum(stage_weighted_tcv_usd) as stage_weighted_tcv_usd
 from marts.fct_pipeline_monthly
+group by pipeline_month, stage_name, stage_order
 order by pipeline_month, stage_order
 """
 
+# The pipeline bridge per month, for new-logo deals and for the other deals apart (the chart adds
+# the two for "all deals"), oldest month first.
+PIPELINE_BRIDGE_SQL = """
+select
+    pipeline_month,
+    is_new_logo,
+    sum(opening_tcv_usd) as opening_tcv_usd,
+    sum(created_tcv_usd) as created_tcv_usd,
+    sum(won_tcv_usd) as won_tcv_usd,
+    sum(lost_tcv_usd) as lost_tcv_usd,
+    sum(disqualified_tcv_usd) as disqualified_tcv_usd,
+    sum(reopened_tcv_usd) as reopened_tcv_usd,
+    sum(closing_tcv_usd) as closing_tcv_usd
+from marts.fct_pipeline_bridge
+group by pipeline_month, is_new_logo
+order by pipeline_month, is_new_logo
+"""
+
 # Per rep over the last four quarters (the as-of quarter included): win rate by count over the
-# deals closed then, and the mean sales cycle of the deals won then (the quarters' means
-# weighted by their wins, which is the mean over all those deals).
+# deals won or lost then (disqualified deals are left out), for new-logo deals and for all deals,
+# and the mean sales cycle of all the deals won then (total cycle days over deals won).
 REPS_SQL = """
 with recent_quarters as (
     select *
@@ -123,18 +161,39 @@ select
     recent_quarters.owner_id,
     owners.owner_name,
     min(recent_quarters.quarter_start_date) as first_quarter_start_date,
+    sum(case when recent_quarters.is_new_logo then recent_quarters.opportunities_won else 0 end)
+        as new_logo_won,
+    sum(case when recent_quarters.is_new_logo then recent_quarters.opportunities_lost else 0 end)
+        as new_logo_lost,
     sum(recent_quarters.opportunities_won) as opportunities_won,
     sum(recent_quarters.opportunities_lost) as opportunities_lost,
+    sum(recent_quarters.opportunities_disqualified) as opportunities_disqualified,
+    sum(case when recent_quarters.is_new_logo then recent_quarters.opportunities_won else 0 end)
+    * 1.0
+    / nullif(
+        sum(
+            case
+                when recent_quarters.is_new_logo
+                    then recent_quarters.opportunities_won + recent_quarters.opportunities_lost
+                else 0
+            end
+        ),
+        0
+    ) as new_logo_win_rate_by_count,
     sum(recent_quarters.opportunities_won) * 1.0
     / nullif(sum(recent_quarters.opportunities_won) + sum(recent_quarters.opportunities_lost), 0)
         as win_rate_by_count,
-    sum(recent_quarters.average_sales_cycle_days * recent_quarters.opportunities_won)
+    sum(recent_quarters.won_sales_cycle_days) * 1.0
     / nullif(sum(recent_quarters.opportunities_won), 0) as average_sales_cycle_days
 from recent_quarters
 inner join marts.dim_owners as owners
     on recent_quarters.owner_id = owners.owner_id
 group by recent_quarters.owner_id, owners.owner_name
-order by win_rate_by_count desc nulls last, owners.owner_name, recent_quarters.owner_id
+order by
+    new_logo_win_rate_by_count desc nulls last,
+    win_rate_by_count desc nulls last,
+    owners.owner_name,
+    recent_quarters.owner_id
 """
 
 Row = dict[str, Any]
@@ -147,8 +206,10 @@ class ReportData:
     as_of_date: dt.date | None
     funnel: list[Row]
     bridge: list[Row]
+    cohorts: list[Row]
     attribution: list[Row]
     pipeline: list[Row]
+    pipeline_bridge: list[Row]
     reps: list[Row]
 
 
@@ -192,7 +253,9 @@ def load(connection: duckdb.DuckDBPyConnection) -> ReportData:
         as_of_date=as_of,
         funnel=records(connection, FUNNEL_SQL),
         bridge=records(connection, BRIDGE_SQL),
+        cohorts=records(connection, COHORTS_SQL),
         attribution=records(connection, ATTRIBUTION_SQL),
         pipeline=records(connection, PIPELINE_SQL),
+        pipeline_bridge=records(connection, PIPELINE_BRIDGE_SQL),
         reps=records(connection, REPS_SQL),
     )

@@ -32,8 +32,10 @@ BUDGET_MS = 15000
 REPORT_MARTS = {
     "fct_funnel_cohorts",
     "fct_mrr_bridge",
+    "fct_retention_cohorts",
     "fct_attribution",
     "fct_pipeline_monthly",
+    "fct_pipeline_bridge",
     "fct_sales_performance",
     "dim_owners",
 }

@@ -67,7 +67,7 @@ def test_fct_opportunities_reproduces_type_outcome_and_amount(built) -> None:
     dataset, warehouse = built
     marts = query(
         warehouse,
-        "select opportunity_id, opportunity_type, is_won, is_closed, amount_usd "
+        "select opportunity_id, opportunity_type, is_won, is_closed, tcv_usd "
         "from marts.fct_opportunities",
     )
     found = {
@@ -75,7 +75,7 @@ def test_fct_opportunities_reproduces_type_outcome_and_amount(built) -> None:
             r.opportunity_type,
             bool(r.is_won),
             not r.is_closed,
-            cents(r.amount_usd),
+            cents(r.tcv_usd),
         )
         for r in marts.itertuples()
     }
@@ -89,7 +89,7 @@ def test_fct_opportunities_reproduces_type_outcome_and_amount(built) -> None:
         )
         for r in truth.itertuples()
     }
-    assert set(t for t, *_ in planted.values()) == {"new_business", "win_back", "expansion", "renewal"}
+    assert {t for t, *_ in planted.values()} == {"new_business", "win_back", "expansion", "renewal"}
     assert found == planted
 
 
@@ -127,33 +127,113 @@ def test_fct_mrr_bridge_matches_an_independent_recomputation(case) -> None:
     assert expected["nrr_trailing_12m"].notna().sum() > 0
 
 
+def test_fct_unit_economics_ltv_matches_an_independent_recomputation(case) -> None:
+    dataset, warehouse, as_of = case
+    marts = query(warehouse, "select ltv_usd from marts.fct_unit_economics where is_as_of_month")
+    assert len(marts) == 1
+    assert float(marts["ltv_usd"].iloc[0]) == pytest.approx(recompute.ltv(dataset, as_of), rel=1e-9)
+
+
+def test_fct_retention_cohorts_match_an_independent_recomputation(case) -> None:
+    dataset, warehouse, as_of = case
+    expected = recompute.retention_cohorts(dataset, as_of)
+    marts = query(
+        warehouse,
+        "select cohort_month, months_since_start, cohort_logos, cohort_starting_mrr, "
+        "active_logos, active_mrr from marts.fct_retention_cohorts "
+        "order by cohort_month, months_since_start",
+    )
+    marts["cohort_month"] = pd.PeriodIndex(pd.to_datetime(marts["cohort_month"]), freq="M")
+    found = {
+        (r.cohort_month, int(r.months_since_start)): (
+            int(r.cohort_logos),
+            cents(r.cohort_starting_mrr),
+            int(r.active_logos),
+            cents(r.active_mrr),
+        )
+        for r in marts.itertuples()
+    }
+    want = {
+        (r.cohort_month, r.months_since_start): (
+            r.cohort_logos,
+            r.cohort_starting_mrr,
+            r.active_logos,
+            r.active_mrr,
+        )
+        for r in expected.itertuples()
+    }
+    assert len(want) > 0
+    assert found == want, (
+        f"missing: {sorted(set(want) - set(found))[:5]} "
+        f"unexpected: {sorted(set(found) - set(want))[:5]} "
+        f"different: {[k for k in want if k in found and want[k] != found[k]][:5]}"
+    )
+
+
 def test_fct_funnel_cohorts_counts_match_an_independent_recomputation(case) -> None:
+    """Every cohort month and lead source has the leads, flagged MQLs and stage counts of the
+    lead's own path, and the leads with an opportunity and the won leads split by deal type,
+    recomputed in pandas from the raw CSVs; one row per cohort, so its rates are the cohort's."""
     dataset, warehouse, as_of = case
     expected = recompute.funnel_cohorts(dataset, as_of)
     expected["cohort_month"] = expected["cohort_month"].dt.to_timestamp()
     marts = query(
         warehouse,
-        "select cohort_month, lead_source, lead_count as leads, mql_count as mqls, "
-        "contact_count as contacts, opportunity_count as opportunities, won_count as won "
+        "select cohort_month, lead_source, lead_count as leads, "
+        "mql_flagged_count as mqls_flagged, mql_count as mqls, contact_count as contacts, "
+        "opportunity_count as opportunities, won_count as won, "
+        "new_business_opportunity_count as new_business_opportunities, "
+        "win_back_opportunity_count as win_back_opportunities, "
+        "new_business_won_count as new_business_won, win_back_won_count as win_back_won, "
+        "lead_to_won_rate, opportunity_to_won_rate "
         "from marts.fct_funnel_cohorts",
     )
     marts["cohort_month"] = pd.to_datetime(marts["cohort_month"])
     key = ["cohort_month", "lead_source"]
+    assert not marts.duplicated(key).any(), "one row per cohort month and lead source"
     merged = expected.merge(
         marts, on=key, how="outer", suffixes=("_expected", "_mart"), indicator=True
     )
     assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
-    for column in ("leads", "mqls", "contacts", "opportunities", "won"):
+    counts = ["leads", "mqls_flagged", "mqls", "contacts", "opportunities", "won"]
+    by_type = [
+        f"{t}_{stage}" for stage in ("opportunities", "won") for t in recompute.NEW_LOGO_TYPES
+    ]
+    for column in counts + by_type:
         assert (merged[f"{column}_expected"] == merged[f"{column}_mart"].astype(int)).all(), column
+    # The rates on a row are the cohort's own: the ratios of its counts.
+    assert merged["lead_to_won_rate"].astype(float).to_numpy() == pytest.approx(
+        (merged["won_expected"] / merged["leads_expected"]).to_numpy()
+    )
+    with_opportunities = merged[merged["opportunities_expected"] > 0]
+    assert with_opportunities["opportunity_to_won_rate"].astype(float).to_numpy() == pytest.approx(
+        (
+            with_opportunities["won_expected"] / with_opportunities["opportunities_expected"]
+        ).to_numpy()
+    )
+    assert expected["won"].sum() > 0
+    assert expected["new_business_opportunities"].sum() > 0
+    assert expected["mqls"].sum() > expected["mqls_flagged"].sum()
 
 
 @pytest.mark.parametrize("model", recompute.MODELS)
 def test_attributed_revenue_by_source_matches_an_independent_recomputation(case, model) -> None:
     dataset, warehouse, as_of = case
+    # Attribution covers exactly the conversions (new-logo deals) created by the as-of date.
+    types = recompute.opportunity_types(dataset)
+    cutoff = recompute.as_of_date(dataset, as_of) + pd.Timedelta(days=1)
+    deals = dataset.typed("opportunities", "created_at")
+    conversions = {
+        d.opportunity_id
+        for d in deals.itertuples()
+        if d.created_at < cutoff and types[d.opportunity_id] in recompute.NEW_LOGO_TYPES
+    }
+    attributed = query(warehouse, "select distinct opportunity_id from marts.fct_attribution")
+    assert {str(o) for o in attributed["opportunity_id"]} == conversions
     expected = recompute.attributed_revenue_by_source(dataset, as_of)[model]
     marts = query(
         warehouse,
-        f"select utm_source, sum({model}_revenue_usd) as revenue, "
+        f"select utm_source, sum({model}_revenue_acv_usd) as revenue, "
         "count(case when is_won then 1 end) as touch_rows "
         "from marts.fct_attribution group by utm_source",
     )
@@ -166,6 +246,41 @@ def test_attributed_revenue_by_source_matches_an_independent_recomputation(case,
         # The mart rounds each touch's share of a won deal to the cent (the remainder going to
         # one touch): at most a cent per won touch row apart from the exact shares.
         assert abs(float(row["revenue"]) - revenue) <= 0.01 * int(row["touch_rows"]), source
+
+
+def test_fct_pipeline_monthly_walk_matches_an_independent_recomputation(case) -> None:
+    """The month-end pipeline of fct_pipeline_monthly, and the walk between month ends in
+    fct_pipeline_bridge (summed over opportunity types), are those recomputed from the raw stage
+    history: each movement's count and USD amount, every month."""
+    dataset, warehouse, as_of = case
+    expected = recompute.pipeline_bridge(dataset, as_of).set_index("month")
+    movements = recompute.BRIDGE_MOVEMENTS
+    bridge = query(
+        warehouse,
+        "select pipeline_month, "
+        + ", ".join(
+            f"sum({m}_count) as {m}_count, sum({m}_tcv_usd) as {m}_tcv_usd" for m in movements
+        )
+        + " from marts.fct_pipeline_bridge group by pipeline_month order by pipeline_month",
+    )
+    monthly = query(
+        warehouse,
+        "select pipeline_month, sum(opportunity_count) as opportunity_count, "
+        "sum(tcv_usd) as tcv_usd from marts.fct_pipeline_monthly "
+        "group by pipeline_month order by pipeline_month",
+    )
+    months = [pd.Period(m, "M") for m in bridge["pipeline_month"]]
+    assert months == list(expected.index)
+    assert [pd.Period(m, "M") for m in monthly["pipeline_month"]] == months
+    for month, row, stock in zip(months, bridge.itertuples(), monthly.itertuples(), strict=True):
+        want = expected.loc[month]
+        for m in movements:
+            got = (int(getattr(row, f"{m}_count")), cents(getattr(row, f"{m}_tcv_usd")))
+            assert got == (want[f"{m}_count"], want[f"{m}_cents"]), f"{month}: {m}"
+        assert (int(stock.opportunity_count), cents(stock.tcv_usd)) == (
+            want["closing_count"],
+            want["closing_cents"],
+        ), f"{month}: fct_pipeline_monthly"
 
 
 # The latest moment each mart may mention, by mart and column, when built as of AS_OF_DATE.

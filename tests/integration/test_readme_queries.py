@@ -111,11 +111,13 @@ def check_win_rate(result: pd.DataFrame, dataset: Dataset, warehouse: Path) -> N
     deals = dataset.typed("opportunities", "created_at", "close_date")
     closed = deals[deals["close_date"] < recompute.as_of_date(dataset) + pd.Timedelta(days=1)]
     won = closed[closed["close_outcome"] == "closed_won"].groupby("owner_id").size()
-    lost = (
-        closed[closed["close_outcome"].isin(["closed_lost", "disqualified"])]
-        .groupby("owner_id")
-        .size()
-    )
+    # Disqualified deals are not losses: the win rate leaves them out.
+    lost = closed[closed["close_outcome"] == "closed_lost"].groupby("owner_id").size()
+    # New-logo deals: new business and win-back, typed from the billing orders.
+    types = recompute.opportunity_types(dataset)
+    new_logo = closed[closed["opportunity_id"].map(types).isin(recompute.NEW_LOGO_TYPES)]
+    new_logo_won = new_logo[new_logo["close_outcome"] == "closed_won"].groupby("owner_id").size()
+    new_logo_lost = new_logo[new_logo["close_outcome"] == "closed_lost"].groupby("owner_id").size()
     # Pipeline created: the USD amount of every deal the rep created by the reporting date.
     rates = recompute.fx_rates()
     created = deals[deals["created_at"] < recompute.as_of_date(dataset) + pd.Timedelta(days=1)]
@@ -137,6 +139,14 @@ def check_win_rate(result: pd.DataFrame, dataset: Dataset, warehouse: Path) -> N
         expected = (int(won.get(owner, 0)), int(lost.get(owner, 0)))
         assert (row.won, row.lost) == expected, f"rep {owner}"
         assert row.win_rate == pytest.approx(expected[0] / sum(expected), abs=0.0005)
+        new_logo_expected = (int(new_logo_won.get(owner, 0)), int(new_logo_lost.get(owner, 0)))
+        assert (row.new_logo_won, row.new_logo_lost) == new_logo_expected, f"rep {owner}"
+        if sum(new_logo_expected):
+            assert row.new_logo_win_rate == pytest.approx(
+                new_logo_expected[0] / sum(new_logo_expected), abs=0.0005
+            )
+        else:
+            assert pd.isna(row.new_logo_win_rate), f"rep {owner}: no new-logo deal closed"
         assert cents(row.pipeline_created_usd) == created_cents.get(owner, 0), (
             f"rep {owner}: pipeline created"
         )
@@ -150,7 +160,7 @@ def check_roas(result: pd.DataFrame, dataset: Dataset, warehouse: Path) -> None:
     revenue = run(
         warehouse,
         "select utm_source, utm_campaign, "
-        + ", ".join(f"sum({m}_revenue_usd) as {m}" for m in recompute.MODELS)
+        + ", ".join(f"sum({m}_revenue_acv_usd) as {m}" for m in recompute.MODELS)
         + " from marts.fct_attribution where not is_no_touch group by 1, 2",
     ).set_index(["utm_source", "utm_campaign"])
     paid = {key for key, value in spend.items() if value > 0}
@@ -281,7 +291,17 @@ CHECKS: dict[str, tuple[list[str], Check]] = {
         check_arr_bridge,
     ),
     "Win rate by sales rep": (
-        ["owner_name", "team_name", "won", "lost", "win_rate", "pipeline_created_usd"],
+        [
+            "owner_name",
+            "team_name",
+            "new_logo_won",
+            "new_logo_lost",
+            "new_logo_win_rate",
+            "won",
+            "lost",
+            "win_rate",
+            "pipeline_created_usd",
+        ],
         check_win_rate,
     ),
     "Return on ad spend by campaign, under each attribution model": (

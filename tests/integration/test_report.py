@@ -21,7 +21,7 @@ import pytest
 from browser import dump_dom, file_url
 from support import REPO_ROOT, connect_warehouse
 
-from salespipeline.report.figures import BRIDGE_MONTHS, waterfall_chart
+from salespipeline.report.figures import BRIDGE_MONTHS, PIPELINE_FLOWS, waterfall_chart
 from salespipeline.report.queries import ATTRIBUTION_SQL, MARTS
 
 ALL_MARTS = (
@@ -34,7 +34,17 @@ ALL_MARTS = (
     "fct_leads",
     "fct_opportunity_stages",
 )
-CHARTS = ("mrr-bridge", "arr", "retention", "funnel", "attribution", "pipeline", "reps")
+CHARTS = (
+    "mrr-bridge",
+    "arr",
+    "retention",
+    "cohorts",
+    "funnel",
+    "attribution",
+    "pipeline",
+    "pipeline-bridge",
+    "reps",
+)
 FIGURE_BLOCK = re.compile(
     r'<script type="application/json" class="figure" data-target="plot-([\w-]+)">(.*?)</script>',
     re.DOTALL,
@@ -171,8 +181,11 @@ def test_funnel_counts_per_source(figures, marts) -> None:
 
 
 def test_every_attribution_model_adds_up_to_won_revenue(figures, marts) -> None:
+    """Attribution credits the new-logo deals (new business and win-back) by default: under
+    every model, the channels add up to the ACV of those won by the as-of date."""
     (won,) = marts.execute(
-        "select sum(amount_usd) from marts.fct_opportunities where is_won"
+        "select sum(acv_usd) from marts.fct_opportunities "
+        "where is_won and opportunity_type in ('new_business', 'win_back')"
     ).fetchone()
     models = figures["attribution"]["data"]
     assert [item["name"] for item in models] == [
@@ -187,7 +200,7 @@ def test_every_attribution_model_adds_up_to_won_revenue(figures, marts) -> None:
     no_touch = dict(
         rows(
             marts,
-            "select 'no touch', sum(linear_revenue_usd) from marts.fct_attribution "
+            "select 'no touch', sum(linear_revenue_acv_usd) from marts.fct_attribution "
             "where is_no_touch",
         )
     )
@@ -203,11 +216,11 @@ def test_only_no_touch_rows_are_labelled_no_touch() -> None:
         connection.execute(
             "create table marts.fct_attribution as select * from (values "
             "(false, 'google', 10.0), (false, null, 20.0), (true, null, 40.0)"
-            ") as t(is_no_touch, utm_source, first_touch_revenue_usd)"
+            ") as t(is_no_touch, utm_source, first_touch_revenue_acv_usd)"
         )
         for model in ("last_touch", "linear", "position_based", "time_decay"):
             connection.execute(
-                f"alter table marts.fct_attribution add column {model}_revenue_usd double "
+                f"alter table marts.fct_attribution add column {model}_revenue_acv_usd double "
                 "default 1.0"
             )
         labelled = {
@@ -222,7 +235,7 @@ def test_pipeline_by_stage_adds_up_per_month(figures, marts) -> None:
         month.isoformat(): float(amount)
         for month, amount in rows(
             marts,
-            "select pipeline_month, sum(amount_usd) from marts.fct_pipeline_monthly group by 1",
+            "select pipeline_month, sum(tcv_usd) from marts.fct_pipeline_monthly group by 1",
         )
     }
     stacked: dict[str, float] = defaultdict(float)
@@ -252,23 +265,38 @@ def rep_names(built) -> dict[str, str]:
 
 
 def test_rep_win_rates_over_the_last_four_quarters(figures, marts, rep_names) -> None:
+    """Left-hand panel of the reps chart: per rep, deals won over deals won or lost in the last
+    four quarters, on new-logo deals and on all deals (disqualified deals left out)."""
     performance = rows(
         marts,
-        "select owner_id, quarter_start_date, opportunities_won, opportunities_lost "
+        "select owner_id, quarter_start_date, is_new_logo, opportunities_won, opportunities_lost "
         "from marts.fct_sales_performance",
     )
-    last_four = sorted({quarter for _, quarter, _, _ in performance})[-4:]
-    won: dict[str, int] = defaultdict(int)
-    closed: dict[str, int] = defaultdict(int)
-    for owner, quarter, wins, losses in performance:
+    last_four = sorted({quarter for _, quarter, *_ in performance})[-4:]
+    won: dict[tuple[str, str], int] = defaultdict(int)
+    closed: dict[tuple[str, str], int] = defaultdict(int)
+    for owner, quarter, is_new_logo, wins, losses in performance:
         if quarter in last_four:
-            won[rep_names[str(owner)]] += wins
-            closed[rep_names[str(owner)]] += wins + losses
-    expected = {rep: won[rep] / closed[rep] for rep in closed if closed[rep]}
-    win_rate = figures["reps"]["data"][0]
-    shown = dict(zip(win_rate["x"], win_rate["y"], strict=True))
-    assert shown == pytest.approx(expected)
-    assert win_rate["y"] == sorted(win_rate["y"], reverse=True)
+            for scope in ("all", "new logo") if is_new_logo else ("all",):
+                won[rep_names[str(owner)], scope] += wins
+                closed[rep_names[str(owner)], scope] += wins + losses
+    reps = {rep for rep, scope in closed if scope == "all" and closed[rep, scope]}
+    expected = {
+        scope: {
+            rep: (won[rep, scope] / closed[rep, scope] if closed[rep, scope] else None)
+            for rep in reps
+        }
+        for scope in ("all", "new logo")
+    }
+    for scope, name in (("all", "Win rate, all deals"), ("new logo", "Win rate, new-logo deals")):
+        bars = trace(figures["reps"], name)
+        shown = dict(zip(bars["x"], bars["y"], strict=True))
+        assert shown.keys() == expected[scope].keys(), name
+        for rep, rate in expected[scope].items():
+            if rate is None:
+                assert shown[rep] is None, f"{name}: {rep}"
+            else:
+                assert shown[rep] == pytest.approx(rate), f"{name}: {rep}"
 
 
 def deals_closed_in_the_last_four_quarters(marts) -> list[dict]:
@@ -281,7 +309,8 @@ def deals_closed_in_the_last_four_quarters(marts) -> list[dict]:
     window_start = dt.date(first_quarter // 4, (first_quarter % 4) * 3 + 1, 1)
     window_end = as_of + dt.timedelta(days=1)
     cursor = marts.execute(
-        "select owner_id, close_outcome, closed_at, sales_cycle_days from marts.fct_opportunities"
+        "select owner_id, opportunity_type, close_outcome, closed_at, sales_cycle_days "
+        "from marts.fct_opportunities"
     )
     names = [column[0] for column in cursor.description]
     deals = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -293,26 +322,35 @@ def deals_closed_in_the_last_four_quarters(marts) -> list[dict]:
 
 
 def test_headline_win_rate_is_wins_over_closed_deals(report: Path, marts) -> None:
-    """The headline: deals won over deals closed (lost and disqualified are losses) by all reps
-    over the last four quarters, as the card's note says."""
-    closed = deals_closed_in_the_last_four_quarters(marts)
+    """The headline: new-logo deals won over new-logo deals won or lost (disqualified deals are
+    left out) by all reps over the last four quarters, with the all-deals rate in its note."""
+    closed = [
+        deal
+        for deal in deals_closed_in_the_last_four_quarters(marts)
+        if deal["close_outcome"] != "disqualified"
+    ]
     outcomes = {deal["close_outcome"] for deal in closed}
-    assert outcomes <= {"closed_won", "closed_lost", "disqualified"}, outcomes
-    won = sum(deal["close_outcome"] == "closed_won" for deal in closed)
-    assert 0 < won < len(closed), "the small dataset should have both wins and losses"
+    assert outcomes == {"closed_won", "closed_lost"}, outcomes
+    new_logo = [d for d in closed if d["opportunity_type"] in ("new_business", "win_back")]
+    won = sum(deal["close_outcome"] == "closed_won" for deal in new_logo)
+    assert 0 < won < len(new_logo), "the small dataset should have both wins and losses"
+    all_won = sum(deal["close_outcome"] == "closed_won" for deal in closed)
     card = (
-        f'<dt>Win rate</dt><dd>{won / len(closed):.1%}<span class="note">'
-        f"by count, last 4 quarters ({won:,} won of {len(closed):,} closed)</span></dd>"
+        f'<dt>Win rate</dt><dd>{won / len(new_logo):.1%}<span class="note">'
+        f"new-logo deals by count, last 4 quarters ({won:,} won of {len(new_logo):,} won or "
+        f"lost; all deals: {all_won / len(closed):.1%})</span></dd>"
     )
     assert card in report.read_text(), f"win-rate headline should read {card!r}"
 
 
 def test_rep_sales_cycle_is_the_mean_over_won_deals(figures, marts, rep_names) -> None:
     """Right-hand panel of the reps chart: per rep, the mean `sales_cycle_days` of the deals won
-    in the last four quarters (no bar for a rep who closed deals there but won none)."""
+    in the last four quarters (no bar for a rep who won or lost deals there but won none)."""
     cycles: dict[str, list[int]] = defaultdict(list)
     reps_with_closed_deals: set[str] = set()
     for deal in deals_closed_in_the_last_four_quarters(marts):
+        if deal["close_outcome"] == "disqualified":
+            continue
         rep = rep_names[str(deal["owner_id"])]
         reps_with_closed_deals.add(rep)
         if deal["close_outcome"] == "closed_won":
@@ -325,12 +363,62 @@ def test_rep_sales_cycle_is_the_mean_over_won_deals(figures, marts, rep_names) -
     assert any(value is not None for value in expected.values())
     panel = trace(figures["reps"], "Average sales cycle (days)")
     shown = dict(zip(panel["x"], panel["y"], strict=True))
-    assert shown.keys() == expected.keys(), "one bar per rep who closed deals"
+    assert shown.keys() == expected.keys(), "one bar per rep who won or lost deals"
     for rep, mean in expected.items():
         if mean is None:
             assert shown[rep] is None, f"{rep} won nothing: no average cycle"
         else:
             assert shown[rep] == pytest.approx(mean, abs=1e-6), f"{rep}: average sales cycle"
+
+
+def test_pipeline_bridge_balances_and_ends_at_the_marts(figures, marts) -> None:
+    """Each waterfall starts at the open pipeline (ACV) before the window, moves by the bridge's
+    flows, and ends at the open pipeline of fct_pipeline_monthly at the as-of date."""
+    months = [
+        month
+        for (month,) in rows(
+            marts, "select distinct pipeline_month from marts.fct_pipeline_bridge order by 1"
+        )
+    ][-BRIDGE_MONTHS:]
+    first = months[0]
+    for name, condition in (("New-logo deals", "is_new_logo"), ("All deals", "true")):
+        waterfall = trace(figures["pipeline-bridge"], name)
+        start, *flows, end = waterfall["y"]
+        ((opening,),) = rows(
+            marts,
+            f"select coalesce(sum(opening_tcv_usd), 0) from marts.fct_pipeline_bridge "
+            f"where pipeline_month = '{first}' and {condition}",
+        )
+        ((open_now,),) = rows(
+            marts,
+            f"select coalesce(sum(tcv_usd), 0) from marts.fct_pipeline_monthly "
+            f"where pipeline_month = '{months[-1]}' and {condition}",
+        )
+        assert start == pytest.approx(float(opening), abs=0.01), name
+        assert end == pytest.approx(float(open_now), abs=0.01), name
+        assert start + sum(flows) == pytest.approx(end, abs=0.01), f"{name}: the bridge balances"
+        assert len(flows) == len(PIPELINE_FLOWS)
+
+
+def test_cohort_heat_map_shows_each_cohorts_net_revenue_retention(figures, marts) -> None:
+    heat_map = trace(figures["cohorts"], "Net revenue retention")
+    cells = rows(
+        marts,
+        "select cohort_month, months_since_start, net_revenue_retention "
+        "from marts.fct_retention_cohorts",
+    )
+    labels = heat_map["y"]
+    shown = {
+        (labels[row], heat_map["x"][column]): value
+        for row, values in enumerate(heat_map["z"])
+        for column, value in enumerate(values)
+        if value is not None
+    }
+    expected = {(f"{month:%b %Y}", age): rate for month, age, rate in cells}
+    assert shown.keys() == expected.keys()
+    for cell, rate in expected.items():
+        assert shown[cell] == pytest.approx(rate), cell
+    assert all(shown[label, 0] == pytest.approx(1.0) for label in labels), "month 0 is 100%"
 
 
 def test_headlines_show_the_as_of_month(report: Path, marts) -> None:
@@ -353,7 +441,12 @@ def test_the_browser_draws_every_chart_with_all_its_points(report: Path, figures
         start = dom.index(f'id="plot-{key}"')
         container = dom[start : dom.index("</figure>", start)]
         assert "main-svg" in container, f"{key}: plotly drew nothing"
-        points = sum(len(item.get("x") or []) for item in figures[key]["data"])
+        traces = figures[key]["data"]
+        if any(item["type"] == "heatmap" for item in traces):
+            # A heat map is drawn as one image of its cells, not one mark per point.
+            assert 'class="hm"' in container, f"{key}: no heat map drawn"
+            continue
+        points = sum(len(item.get("x") or []) for item in traces)
         drawn = container.count('class="point"')
         assert drawn == points, f"{key}: {drawn} marks drawn for {points} data points"
     for headline in ("Ending ARR", "NRR", "GRR", "Win rate"):
