@@ -26,38 +26,19 @@ cohort_counts as (
             as opportunity_count,
         cast(sum(case when has_reached_won then 1 else 0 end) as {{ dbt.type_bigint() }})
             as won_count,
-        cast(
-            sum(
-                case
-                    when has_reached_opportunity and opportunity_type = 'new_business' then 1
-                    else 0
-                end
-            ) as {{ dbt.type_bigint() }}
-        ) as new_business_opportunity_count,
-        cast(
-            sum(
-                case
-                    when has_reached_opportunity and opportunity_type = 'win_back' then 1
-                    else 0
-                end
-            ) as {{ dbt.type_bigint() }}
-        ) as win_back_opportunity_count,
-        cast(
-            sum(
-                case
-                    when has_reached_won and opportunity_type = 'new_business' then 1
-                    else 0
-                end
-            ) as {{ dbt.type_bigint() }}
-        ) as new_business_won_count,
-        cast(
-            sum(
-                case
-                    when has_reached_won and opportunity_type = 'win_back' then 1
-                    else 0
-                end
-            ) as {{ dbt.type_bigint() }}
-        ) as win_back_won_count,
+        {% for stage in ['opportunity', 'won'] %}
+            {% for deal_type in ['new_business', 'win_back'] %}
+                cast(
+                    sum(
+                        case
+                            when has_reached_{{ stage }} and opportunity_type = '{{ deal_type }}'
+                                then 1
+                            else 0
+                        end
+                    ) as {{ dbt.type_bigint() }}
+                ) as {{ deal_type }}_{{ stage }}_count,
+            {% endfor %}
+        {% endfor %}
         cast({{ median('days_to_contact') }} as {{ type_double() }}) as median_days_to_contact,
         cast({{ median('days_to_opportunity') }} as {{ type_double() }})
             as median_days_to_opportunity,
