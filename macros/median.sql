@@ -1,17 +1,7 @@
 {% macro median(expression) -%}
-    {{ return(adapter.dispatch('median', 'salespipeline')(expression)) }}
-{%- endmacro %}
-
-{% macro default__median(expression) -%}
-    percentile_cont(0.5) within group (order by {{ expression }})
-{%- endmacro %}
-
-{% macro duckdb__median(expression) -%}
-    median({{ expression }})
-{%- endmacro %}
-
-{% macro spark__median(expression) -%}
-    percentile({{ expression }}, 0.5)
+    {#- The median: the continuous percentile at 0.5 (the mean of the two middle values for an
+        even count). -#}
+    {{ return(percentile(expression, 0.5)) }}
 {%- endmacro %}
 
 {% macro percentile(expression, fraction) -%}
