@@ -1,8 +1,8 @@
 {% macro attribution_deal_types() -%}
     {#- The deal types (opportunity_type) that count as conversions for attribution: the
         attribution_deal_types var, checked at compile time. -#}
-    {%- set known_types = ['new_business', 'win_back', 'renewal', 'expansion'] -%}
-    {%- set deal_types = var('attribution_deal_types', ['new_business', 'win_back']) -%}
+    {%- set known_types = opportunity_types() -%}
+    {%- set deal_types = var('attribution_deal_types', new_logo_types()) -%}
     {%- if deal_types is string or deal_types is not iterable or deal_types is mapping
         or deal_types | length == 0 -%}
         {{ exceptions.raise_compiler_error(

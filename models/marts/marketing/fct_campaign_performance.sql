@@ -41,7 +41,7 @@ touches_with_new_customer_flag as (
 
     select
         *,
-        (opportunity_type in ('new_business', 'win_back') and is_won) as is_new_customer_won
+        ({{ is_new_logo_type('opportunity_type') }} and is_won) as is_new_customer_won
     from attribution
     where not is_no_touch
 

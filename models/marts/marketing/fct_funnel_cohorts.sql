@@ -27,7 +27,7 @@ cohort_counts as (
         cast(sum(case when has_reached_won then 1 else 0 end) as {{ dbt.type_bigint() }})
             as won_count,
         {% for stage in ['opportunity', 'won'] %}
-            {% for deal_type in ['new_business', 'win_back'] %}
+            {% for deal_type in new_logo_types() %}
                 cast(
                     sum(
                         case

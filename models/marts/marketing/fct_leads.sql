@@ -93,7 +93,7 @@ new_logo_opportunities as (
         closed_at,
         is_won
     from opportunities
-    where opportunity_type in ('new_business', 'win_back')
+    where {{ is_new_logo_type('opportunity_type') }}
 
 ),
 
