@@ -123,6 +123,27 @@ def bridge_window(rows: list[Row]) -> list[Row]:
     return rows[-BRIDGE_MONTHS:]
 
 
+def _flow_totals(months: list[Row], flows: tuple[tuple[str, str, int], ...]) -> list[float]:
+    """Each flow (column, label, sign) summed over the months, with its sign."""
+    return [sign * sum(month[column] for month in months) for column, _, sign in flows]
+
+
+def _waterfall(labels: list[str], values: list[float], *, name: str, **extra) -> go.Waterfall:
+    """A bridge as a waterfall: an opening bar, the flows, a closing total, in the report's
+    colours (increases green, decreases red, totals blue)."""
+    return go.Waterfall(
+        x=labels,
+        y=values,
+        measure=["absolute"] + ["relative"] * (len(values) - 2) + ["total"],
+        increasing={"marker": {"color": INCREASE}},
+        decreasing={"marker": {"color": DECREASE}},
+        totals={"marker": {"color": TOTAL}},
+        connector={"line": {"color": "#999999", "dash": "dot"}},
+        name=name,
+        **extra,
+    )
+
+
 def waterfall_chart(rows: list[Row]) -> Chart:
     title = "MRR bridge, last 12 months"
     how = (
@@ -135,25 +156,23 @@ def waterfall_chart(rows: list[Row]) -> Chart:
         return Chart("mrr-bridge", title, how, None, "no months in marts.fct_mrr_bridge.")
     first, last = months[0], months[-1]
     title = f"MRR bridge, {month_label(first['mrr_month'])} to {month_label(last['mrr_month'])}"
-    labels = [f"Starting MRR ({month_label(first['mrr_month'])})"]
-    values = [first["starting_mrr"]]
-    for column, label, sign in BRIDGE_MOVEMENTS:
-        labels.append(label)
-        values.append(sign * sum(month[column] for month in months))
-    labels.append(f"Ending MRR ({month_label(last['mrr_month'])})")
-    values.append(last["ending_mrr"])
+    labels = [
+        f"Starting MRR ({month_label(first['mrr_month'])})",
+        *(label for _, label, _ in BRIDGE_MOVEMENTS),
+        f"Ending MRR ({month_label(last['mrr_month'])})",
+    ]
+    values = [
+        first["starting_mrr"],
+        *_flow_totals(months, BRIDGE_MOVEMENTS),
+        last["ending_mrr"],
+    ]
     figure = go.Figure(
-        go.Waterfall(
-            x=labels,
-            y=values,
-            measure=["absolute"] + ["relative"] * len(BRIDGE_MOVEMENTS) + ["total"],
+        _waterfall(
+            labels,
+            values,
+            name="MRR",
             text=[f"{value:,.0f}" for value in values],
             textposition="outside",
-            increasing={"marker": {"color": INCREASE}},
-            decreasing={"marker": {"color": DECREASE}},
-            totals={"marker": {"color": TOTAL}},
-            connector={"line": {"color": "#999999", "dash": "dot"}},
-            name="MRR",
         )
     )
     figure.update_layout(showlegend=False, hovermode="closest")
@@ -367,23 +386,14 @@ def pipeline_bridge_chart(rows: list[Row]) -> Chart:
         horizontal_spacing=0.08,
     )
     for index, ((label, _), months) in enumerate(zip(PIPELINE_SCOPES, windows, strict=True)):
-        labels = ["Opening"] + [name for _, name, _ in PIPELINE_FLOWS] + ["Closing"]
-        values = [months[0]["opening_tcv_usd"] if months else 0.0]
-        for column, _, sign in PIPELINE_FLOWS:
-            values.append(sign * sum(month[column] for month in months))
-        values.append(months[-1]["closing_tcv_usd"] if months else 0.0)
+        labels = ["Opening", *(name for _, name, _ in PIPELINE_FLOWS), "Closing"]
+        values = [
+            months[0]["opening_tcv_usd"] if months else 0.0,
+            *_flow_totals(months, PIPELINE_FLOWS),
+            months[-1]["closing_tcv_usd"] if months else 0.0,
+        ]
         figure.add_trace(
-            go.Waterfall(
-                x=labels,
-                y=values,
-                measure=["absolute"] + ["relative"] * len(PIPELINE_FLOWS) + ["total"],
-                increasing={"marker": {"color": INCREASE}},
-                decreasing={"marker": {"color": DECREASE}},
-                totals={"marker": {"color": TOTAL}},
-                connector={"line": {"color": "#999999", "dash": "dot"}},
-                hovertemplate="%{y:$,.0f}<extra></extra>",
-                name=label,
-            ),
+            _waterfall(labels, values, name=label, hovertemplate="%{y:$,.0f}<extra></extra>"),
             row=1,
             col=index + 1,
         )
