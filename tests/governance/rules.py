@@ -397,12 +397,26 @@ _NAME_PATTERNS = {
 }
 
 
+# PostgreSQL cuts identifiers at 63 bytes, and dbt refuses a relation name longer than that:
+# models, and unit tests (dbt creates a relation named after each), must fit.
+MAX_RELATION_NAME = 63
+
+
 def model_naming_conventions(project: Project) -> list[Violation]:
-    """Names say the layer: `stg_<system>__<entities>`, `int_...`, `fct_...`/`dim_...`.
+    """Names say the layer: `stg_<system>__<entities>`, `int_...`, `fct_...`/`dim_...`; and the
+    names of models and unit tests fit every engine's identifiers (PostgreSQL: 63 bytes).
 
     Evaluator: fct_model_naming_conventions, with the project's prefixes.
     """
-    violations = []
+    violations = [
+        Violation(
+            "model_naming_conventions",
+            uid,
+            f"name is {len(node['name'])} characters long; PostgreSQL allows {MAX_RELATION_NAME}",
+        )
+        for uid, node in {**project.models, **project.unit_tests}.items()
+        if len(node.get("name", "").encode()) > MAX_RELATION_NAME
+    ]
     for uid, node in project.models.items():
         layer = project.layer(uid)
         pattern = _NAME_PATTERNS.get(layer or "")

@@ -333,6 +333,16 @@ def test_rule_catches_its_violation(rule: str) -> None:
     assert all(v.rule == rule and v.message for v in violations)
 
 
+def test_a_unit_test_name_too_long_for_postgres_is_a_naming_violation() -> None:
+    manifest = clean_manifest()
+    uid = f"unit_test.{P}.fct_leads.counts_once"
+    manifest["unit_tests"][uid]["name"] = "test_" + "x" * 59
+    violations = RULES["model_naming_conventions"](Project(manifest))
+    assert [(v.node, v.message) for v in violations] == [
+        (uid, "name is 64 characters long; PostgreSQL allows 63")
+    ]
+
+
 def test_a_model_an_exposure_reads_is_no_leaf() -> None:
     """As in the evaluator's DAG: with an exposure reading fct_a, INT has two leaf children."""
     manifest = clean_manifest()
