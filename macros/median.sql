@@ -6,13 +6,16 @@
 
 {% macro percentile(expression, fraction) -%}
     {#- The continuous percentile (linear interpolation between the two nearest values) of an
-        aggregate; fraction between 0 and 1, a literal. -#}
+        aggregate; fraction between 0 and 1, a literal. The values are read as doubles on every
+        engine: DuckDB's quantile of a decimal keeps the decimal's scale (rounding the
+        interpolated value), where PostgreSQL and Spark return the double. -#}
     {%- if fraction is not number or fraction < 0 or fraction > 1 -%}
         {{ exceptions.raise_compiler_error(
             "percentile: fraction must be a number from 0 to 1, got " ~ fraction
         ) }}
     {%- endif -%}
-    {{ return(adapter.dispatch('percentile', 'salespipeline')(expression, fraction)) }}
+    {%- set value = "cast(" ~ expression ~ " as " ~ type_double() ~ ")" -%}
+    {{ return(adapter.dispatch('percentile', 'salespipeline')(value, fraction)) }}
 {%- endmacro %}
 
 {% macro default__percentile(expression, fraction) -%}

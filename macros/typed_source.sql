@@ -27,18 +27,3 @@
     select * from {{ relation }}
     {%- endif -%}
 {%- endmacro %}
-
-{% macro data_model_type(name) -%}
-    {#- The warehouse type of a data-model type name (salespipeline/schema.py). -#}
-    {%- set name = (name or '') | trim | lower -%}
-    {%- if name == 'uuid' -%} {{ type_uuid() }}
-    {%- elif name == 'text' or name.startswith('varchar') -%} {{ dbt.type_string() }}
-    {%- elif name.startswith('numeric(') -%} {{ name | replace(',', ', ') }}
-    {%- elif name == 'timestamp' -%} {{ dbt.type_timestamp() }}
-    {%- elif name == 'date' -%} date
-    {%- elif name == 'boolean' -%} {{ dbt.type_boolean() }}
-    {%- elif name == 'int' -%} {{ dbt.type_int() }}
-    {%- else -%}
-        {{ exceptions.raise_compiler_error("data_model_type: unknown data-model type '" ~ name ~ "'") }}
-    {%- endif -%}
-{%- endmacro %}

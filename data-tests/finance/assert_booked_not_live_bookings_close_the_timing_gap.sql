@@ -63,9 +63,9 @@ deals_not_live_too_early as (
 
     select
         cast(bookings.opportunity_id as {{ dbt.type_string() }}) as opportunity_id,
-        null as booked_new_arr_usd,
-        null as net_new_arr_usd,
-        null as booked_not_live_new_arr_usd,
+        cast(null as {{ dbt.type_numeric() }}) as booked_new_arr_usd,
+        cast(null as {{ dbt.type_numeric() }}) as net_new_arr_usd,
+        cast(null as {{ dbt.type_numeric() }}) as booked_not_live_new_arr_usd,
         bookings.new_arr_usd as deals_not_live_new_arr_usd
     from bookings
     cross join reporting_dates

@@ -92,8 +92,8 @@ deals_that_differ as (
 
     select
         cast(opportunity_id as {{ dbt.type_string() }}) as failing_key,
-        null as contracts_renewed_late,
-        null as deals_contracts_renewed_late,
+        cast(null as {{ dbt.type_int() }}) as contracts_renewed_late,
+        cast(null as {{ dbt.type_int() }}) as deals_contracts_renewed_late,
         12 * lapse_month_previous_mrr as arr_renewed_late_usd,
         renewed_late_arr_usd as deals_arr_renewed_late_usd
     from reactivating_late_renewals
