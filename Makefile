@@ -11,16 +11,21 @@ SCALE ?= 1.0
 START_DATE ?= 2023-10-01
 END_DATE ?= 2026-09-30
 DOCS_PORT ?= 8080
+# The profiles.yml target of the dbt steps: dev (DuckDB, the default), spark or postgres.
+TARGET ?= dev
 
 # dbt reads profiles.yml from the project root; no usage statistics leave the machine.
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+# The Spark target's warehouse and catalogue (Derby metastore), by absolute path.
+export SALESPIPELINE_SPARK_DIR ?= $(CURDIR)/.spark
 
-.PHONY: help setup data seed build docs docs-generate run load report browser test test-fast lint format \
-	benchmark clean
+.PHONY: help setup data engine postgres-stop seed build docs docs-generate run load report browser test \
+	test-fast lint format benchmark clean
 
 help:
 	@echo "make run        set up, generate data, dbt seed + build + docs generate (DuckDB)"
+	@echo "                TARGET=spark or TARGET=postgres: the same on Spark or PostgreSQL"
 	@echo "make test       set up (and install Chromium for the browser tests), then python -m pytest -v"
 	@echo "make test-fast  the unit tests only: no dbt, no browser (tests/unit, marker unit)"
 	@echo "make docs       generate the static docs site and serve it on http://localhost:$(DOCS_PORT)"
@@ -44,25 +49,35 @@ data: $(STAMP)
 	$(BIN)/salespipeline generate --seed $(SEED) --scale $(SCALE) \
 		--start-date $(START_DATE) --end-date $(END_DATE) --out seeds
 
-seed: $(STAMP)
-	$(DBT) seed
+# On the postgres target, the local server of scripts/postgres.sh is started first, unless the
+# profile points at another server (SALESPIPELINE_PG_HOST). `make postgres-stop` stops it.
+engine:
+ifeq ($(TARGET),postgres)
+	@case "$${SALESPIPELINE_PG_HOST:-127.0.0.1}" in 127.0.0.1|localhost) scripts/postgres.sh start ;; esac
+endif
 
-build: $(STAMP)
-	$(DBT) build --exclude resource_type:seed
+postgres-stop:
+	scripts/postgres.sh stop
+
+seed: $(STAMP) engine
+	$(DBT) seed --target $(TARGET)
+
+build: $(STAMP) engine
+	$(DBT) build --exclude resource_type:seed --target $(TARGET)
 
 # The static site (target/static_index.html) is one self-contained file; `make docs` also serves
 # it, so `make run` only generates it.
-docs-generate: $(STAMP)
-	$(DBT) docs generate --static
+docs-generate: $(STAMP) engine
+	$(DBT) docs generate --static --target $(TARGET)
 
 docs: docs-generate
 	$(DBT) docs serve --no-browser --port $(DOCS_PORT)
 
 # The main job, defined once in salespipeline/pipeline.py (also `python main.py`): generate,
 # dbt seed, dbt build, dbt docs generate --static. The targets above run its steps one at a time.
-run: $(STAMP)
+run: $(STAMP) engine
 	$(BIN)/salespipeline run --seed $(SEED) --scale $(SCALE) \
-		--start-date $(START_DATE) --end-date $(END_DATE)
+		--start-date $(START_DATE) --end-date $(END_DATE) --target $(TARGET)
 
 load: $(STAMP)
 	$(BIN)/salespipeline init-db
@@ -107,6 +122,6 @@ benchmark: $(STAMP)
 # Also what a stopped or killed command leaves: the generator's hidden temporary files and lock
 # file in seeds/, and dbt's .user.yml.
 clean:
-	rm -rf target logs output seeds/*.csv salespipeline.duckdb salespipeline.duckdb.wal .user.yml
+	rm -rf target logs output seeds/*.csv salespipeline.duckdb salespipeline.duckdb.wal .user.yml .spark
 	test ! -d seeds || find seeds -maxdepth 1 -type f \( -name '.*.csv.tmp' \
 		-o -name '.write-check-*' -o -name '.salespipeline.lock' \) -delete

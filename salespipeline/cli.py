@@ -292,6 +292,12 @@ def _generate(args: argparse.Namespace, name: str) -> int:
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
     _generate_options(parser, out=False)
+    parser.add_argument(
+        "--target",
+        metavar="NAME",
+        help="the profiles.yml target of the dbt steps: dev (the default, DuckDB), spark or "
+        "postgres",
+    )
     parser.set_defaults(project_dir=None)  # the current folder; main.py names its own
 
 
@@ -312,12 +318,14 @@ def _run(args: argparse.Namespace, name: str) -> int:
             announce=_announce,
             progress=generation.progress,
             generated=generation.done,
+            target=args.target,
         )
     except (ConfigError, GenerateError, KeyboardInterrupt) as error:
         return generation.failed(error)
     except (FolderBusyError, DbtStepError) as error:
         return _error(name, error, EXIT_FAILURE)
-    _announce(f"done: warehouse {warehouse_path()}, docs in target/static_index.html")
+    where = f"target {args.target}" if args.target else f"warehouse {warehouse_path()}"
+    _announce(f"done: {where}, docs in target/static_index.html")
     return 0
 
 

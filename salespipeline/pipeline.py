@@ -43,8 +43,12 @@ def run_main_job(
     announce: Callable[[str], None] | None = None,
     progress: Callable[[str], None] | None = None,
     generated: Callable[[GeneratedDataset], None] | None = None,
+    target: str | None = None,
 ) -> None:
     """Run every step from `project_dir` (relative paths, as for make, are taken from there).
+
+    `target` is the profiles.yml target the dbt steps run on (``spark``, ``postgres``); None is
+    the profile's default, the embedded DuckDB warehouse.
 
     `announce` receives each step as the command that does it (``dbt seed``) when it starts,
     `progress` the generator's steps and `generated` what it wrote. Raises what
@@ -55,6 +59,9 @@ def run_main_job(
     os.chdir(project_dir)
     # dbt reads profiles.yml from the project root, as with make.
     os.environ.setdefault("DBT_PROFILES_DIR", str(project_dir))
+    # The Spark target keeps its warehouse and catalogue here, by absolute path.
+    os.environ.setdefault("SALESPIPELINE_SPARK_DIR", str(Path(project_dir).resolve() / ".spark"))
+    target_options = ["--target", target] if target else []
     with folder_lock(SEEDS):
         say(f"salespipeline generate {generate_options(config, truth_out)}")
         written = dataset.generate_dataset(config, SEEDS, truth_out, progress)
@@ -65,6 +72,7 @@ def run_main_job(
 
         runner = dbtRunner()
         for step in DBT_STEPS:
+            step = (*step, *target_options)
             say(f"dbt {' '.join(step)}")
             # No usage statistics leave the machine, whatever DBT_SEND_ANONYMOUS_USAGE_STATS
             # says (make sets it to false too): the command-line flag is the one setting dbt
