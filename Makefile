@@ -77,7 +77,7 @@ docs: docs-generate
 # dbt seed, dbt build, dbt docs generate --static. The targets above run its steps one at a time.
 run: $(STAMP) engine
 	$(BIN)/salespipeline run --seed $(SEED) --scale $(SCALE) \
-		--start-date $(START_DATE) --end-date $(END_DATE) --target $(TARGET)
+		--start-date $(START_DATE) --end-date $(END_DATE) $(if $(filter-out dev,$(TARGET)),--target $(TARGET))
 
 load: $(STAMP)
 	$(BIN)/salespipeline init-db

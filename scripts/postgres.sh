@@ -39,10 +39,14 @@ case "$HOST" in
 *) die "SALESPIPELINE_PG_HOST is $HOST: this script starts a server on loopback only (127.0.0.1); for another server, set the variables and skip the script" ;;
 esac
 
+# The folder of the newest server's programs (initdb, pg_ctl): a machine with only the client
+# (psql) has /usr/lib/postgresql/<version>/bin too, without them.
 bin_dir() {
-    local found
-    found="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
-    if [ -z "$found" ] && command -v pg_ctl >/dev/null 2>&1; then
+    local dir found=""
+    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V); do
+        [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && found="$dir"
+    done
+    if [ -z "$found" ] && command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
         found="$(dirname "$(command -v pg_ctl)")"
     fi
     echo "$found"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import engines
 import pytest
 from support import SMALL_SCALE, SMALL_SEED, Dataset, make_dataset
 
@@ -29,6 +30,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(
             "tests marked neither unit nor integration, or both: " + ", ".join(unmarked)
         )
+    # The tests that read the Spark and PostgreSQL builds run last: those builds run in the
+    # background meanwhile (tests/integration/conftest.py).
+    items.sort(key=lambda item: bool(engines.needed_by(item)))
 
 
 @pytest.fixture(scope="session")

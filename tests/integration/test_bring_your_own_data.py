@@ -99,7 +99,7 @@ def test_another_schema_of_an_attached_database_gives_the_seed_paths_marts(
         "          alias: crm_export\n"
         "          read_only: true\n"
     )
-    anchor = "      threads: 2\n"
+    anchor = "      path: \"{{ env_var('SALESPIPELINE_DUCKDB', 'salespipeline.duckdb') }}\"\n"
     assert profile.count(anchor) == 1, "profiles.yml's dev output changed: update this test"
     (project / "profiles.yml").write_text(profile.replace(anchor, anchor + attach, 1))
 

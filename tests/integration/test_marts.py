@@ -7,21 +7,42 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import engines
 import pandas as pd
 import pytest
 import recompute
 from support import AS_OF_DATE, Dataset, connect_warehouse, run_dbt
 
-# Each recomputation runs against the default build (as of the last day with data) and against a
-# build with an as_of_date in the middle of the window.
-CASES = {"data_end": None, "mid_window": AS_OF_DATE}
+# Each recomputation runs against the default build (as of the last day with data), against a
+# build with an as_of_date in the middle of the window, and against the default build on Spark
+# and on PostgreSQL (their relations mirrored into a DuckDB file, so that the same SQL reads
+# them): engine and as_of_date by case.
+CASES = {
+    "data_end": ("duckdb", None),
+    "mid_window": ("duckdb", AS_OF_DATE),
+    "spark": ("spark", None),
+    "postgres": ("postgres", None),
+}
+
+
+def build_of(request, engine: str, as_of: str | None):
+    """(dataset, DuckDB file) of the small dataset built on `engine`, as of `as_of`."""
+    if engine != "duckdb":
+        build = request.getfixturevalue("built_on_engine")(engine)
+        return build.dataset, build.warehouse
+    return request.getfixturevalue("built" if as_of is None else "built_as_of")
 
 
 @pytest.fixture(params=list(CASES))
 def case(request):
-    fixture = "built" if CASES[request.param] is None else "built_as_of"
-    dataset, warehouse = request.getfixturevalue(fixture)
-    return dataset, warehouse, CASES[request.param]
+    engine, as_of = CASES[request.param]
+    return *build_of(request, engine, as_of), as_of
+
+
+@pytest.fixture(params=["duckdb", *engines.ENGINES])
+def built_on_each_engine(request):
+    """The default build on each engine: the ground-truth checks run on all three."""
+    return build_of(request, request.param, None)
 
 
 def query(warehouse, sql: str) -> pd.DataFrame:
@@ -35,8 +56,8 @@ def cents(value) -> int:
     return int(Decimal(value) * 100)
 
 
-def test_fct_mrr_reproduces_every_planted_movement(built) -> None:
-    dataset, warehouse = built
+def test_fct_mrr_reproduces_every_planted_movement(built_on_each_engine) -> None:
+    dataset, warehouse = built_on_each_engine
     marts = query(
         warehouse,
         "select account_id, mrr_month, mrr_movement, previous_mrr, mrr from marts.fct_mrr "
@@ -63,8 +84,8 @@ def test_fct_mrr_reproduces_every_planted_movement(built) -> None:
     )
 
 
-def test_fct_opportunities_reproduces_type_outcome_and_amount(built) -> None:
-    dataset, warehouse = built
+def test_fct_opportunities_reproduces_type_outcome_and_amount(built_on_each_engine) -> None:
+    dataset, warehouse = built_on_each_engine
     marts = query(
         warehouse,
         "select opportunity_id, opportunity_type, is_won, is_closed, tcv_usd "

@@ -569,6 +569,7 @@ def test_generate_the_main_job_and_the_loaders_share_one_generate_function(
     monkeypatch.setattr(dataset, "generate_dataset", generate_dataset)
     monkeypatch.setitem(sys.modules, "dbt.cli.main", types.SimpleNamespace(dbtRunner=_FakeDbt))
     monkeypatch.setenv("DBT_PROFILES_DIR", str(tmp_path))
+    monkeypatch.setenv("SALESPIPELINE_SPARK_DIR", str(tmp_path / ".spark"))
     monkeypatch.chdir(tmp_path)
 
     assert cli.main(["generate", "--seed", "3", "--quiet", "--out", "a", "--truth-out", "t"]) == 0
@@ -581,4 +582,38 @@ def test_generate_the_main_job_and_the_loaders_share_one_generate_function(
         (GeneratorConfig(seed=4, scale=0.5), dataset.SEEDS, dataset.GROUND_TRUTH),
         (GeneratorConfig(seed=5), dataset.SEEDS, Path("t5")),
         (GeneratorConfig(), tmp_path / "empty", dataset.GROUND_TRUTH),
+    ]
+
+
+def test_run_passes_its_target_to_every_dbt_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invoked: list[list[str]] = []
+
+    class RecordingDbt(_FakeDbt):
+        def invoke(self, args: list[str]) -> types.SimpleNamespace:
+            invoked.append(args)
+            return super().invoke(args)
+
+    monkeypatch.setattr(
+        dataset,
+        "generate_dataset",
+        lambda *_args, **_kwargs: dataset.GeneratedDataset(paths={}, rows={}),
+    )
+    monkeypatch.setitem(sys.modules, "dbt.cli.main", types.SimpleNamespace(dbtRunner=RecordingDbt))
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(tmp_path))
+    monkeypatch.setenv("SALESPIPELINE_SPARK_DIR", str(tmp_path / ".spark"))
+    monkeypatch.chdir(tmp_path)
+
+    assert cli.main(["run", "--quiet", "--target", "postgres"]) == 0
+    assert cli.main(["run", "--quiet"]) == 0
+
+    steps = [args[: args.index("--project-dir")] for args in invoked]
+    assert steps == [
+        ["seed", "--target", "postgres"],
+        ["build", "--exclude", "resource_type:seed", "--target", "postgres"],
+        ["docs", "generate", "--static", "--target", "postgres"],
+        ["seed"],
+        ["build", "--exclude", "resource_type:seed"],
+        ["docs", "generate", "--static"],
     ]
