@@ -10,14 +10,18 @@
 #   SALESPIPELINE_PG_HOST      127.0.0.1 (this script only serves loopback)
 #   SALESPIPELINE_PG_PORT      5433 (beside, not on, the port of a system server)
 #   SALESPIPELINE_PG_USER      salespipeline
-#   SALESPIPELINE_PG_PASSWORD  unset: the cluster trusts connections from 127.0.0.1 only; set
-#                              when the cluster is first initialised: password (scram) required
+#   SALESPIPELINE_PG_PASSWORD  unset: the cluster trusts TCP connections from 127.0.0.1; set
+#                              when the cluster is first initialised: they need the password
+#                              (scram). Either way its unix socket, in the cluster's folder,
+#                              admits only the cluster's owner (and root).
 #   SALESPIPELINE_PG_DATABASE  salespipeline
 #   SALESPIPELINE_PG_DATA      .postgres/data under the project (git-ignored)
 #
 # The cluster is for building and testing, not for keeping data: it runs without fsync, so a
 # crash of the machine may lose it (start again and rebuild). Under root, the server runs as the
-# `postgres` system user that Debian's package creates (PostgreSQL refuses to run as root).
+# `postgres` system user that Debian's package creates (PostgreSQL refuses to run as root), which
+# must be able to reach the cluster's folder: for a project in a private folder (/root, say), set
+# SALESPIPELINE_PG_DATA to a folder outside it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -86,14 +90,16 @@ initialise() {
     if [ "$(id -u)" -eq 0 ]; then
         id postgres >/dev/null 2>&1 || die "there is no postgres system user to run the server as"
         chown -R postgres: "$RUN_DIR"
+        runuser -u postgres -- test -w "$DATA" \
+            || die "the postgres user cannot reach $DATA (a private folder above it?): set SALESPIPELINE_PG_DATA to a folder it can reach"
     fi
     chmod 700 "$DATA"
     local auth=trust pwfile=()
     if [ -n "${SALESPIPELINE_PG_PASSWORD:-}" ]; then
         auth=scram-sha-256
-        printf '%s\n' "$SALESPIPELINE_PG_PASSWORD" >"$RUN_DIR/.pwfile"
-        [ "$(id -u)" -eq 0 ] && chown postgres: "$RUN_DIR/.pwfile"
-        chmod 600 "$RUN_DIR/.pwfile"
+        trap 'rm -f "$RUN_DIR/.pwfile"' EXIT
+        (umask 077 && printf '%s\n' "$SALESPIPELINE_PG_PASSWORD" >"$RUN_DIR/.pwfile")
+        if [ "$(id -u)" -eq 0 ]; then chown postgres: "$RUN_DIR/.pwfile"; fi
         pwfile=(--pwfile "$RUN_DIR/.pwfile")
     fi
     as_owner "$BIN/initdb" --pgdata "$DATA" --username "$USER_NAME" "${pwfile[@]}" \
@@ -105,6 +111,7 @@ initialise() {
 listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = '$RUN_DIR'
+unix_socket_permissions = 0700
 fsync = off
 synchronous_commit = off
 full_page_writes = off
@@ -118,10 +125,15 @@ start() {
         [ -n "$BIN" ] || die "postgresql was installed but its programs were not found under /usr/lib/postgresql"
     fi
     if is_running; then
+        local running_port
+        running_port="$(sed -n 4p "$DATA/postmaster.pid")"
+        [ "$running_port" = "$PORT" ] \
+            || die "the cluster $DATA already runs on port $running_port, not $PORT: stop it first"
         echo "PostgreSQL already runs on $HOST:$PORT (cluster $DATA)"
     else
         [ -f "$DATA/PG_VERSION" ] || initialise
-        as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null \
+        # The port of this start, whatever the cluster was first created with.
+        as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -o "-p $PORT" -w -t 60 start >/dev/null \
             || die "the server did not start; its log: $LOG"
     fi
     if ! as_owner "$BIN/psql" -h "$RUN_DIR" -p "$PORT" -U "$USER_NAME" -d postgres -tAc \

@@ -16,6 +16,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -76,6 +77,8 @@ def postgres_server() -> Iterator[tuple[dict[str, str], str | None]]:
         "SALESPIPELINE_PG_USER": "salespipeline",
         "SALESPIPELINE_PG_DATABASE": "salespipeline",
         "SALESPIPELINE_PG_DATA": str(folder / "data"),
+        # No password, whatever the shell says: the throwaway cluster trusts loopback.
+        "SALESPIPELINE_PG_PASSWORD": "",
     }
     started = subprocess.run(
         [str(POSTGRES_SCRIPT), "start"],
@@ -115,11 +118,14 @@ class BackgroundBuild:
         ]
         script = " && ".join(shlex.join(step) for step in steps)
         with self.log.open("w") as log:
+            # A process group of its own, so that `stop` ends dbt (and Spark's JVM) too, not
+            # only the shell that runs the steps.
             self.process = subprocess.Popen(
                 ["sh", "-c", script],
                 env={**os.environ, **env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def wait(self) -> None:
@@ -133,13 +139,20 @@ class BackgroundBuild:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
+            os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait()
 
 
 def java_problem() -> str | None:
+    """Why Spark cannot run here (no Java, or one older than 17), or None."""
     if shutil.which("java") is None:
         return "no Java for Spark (pyspark needs Java 17 or newer)"
+    version = subprocess.run(
+        ["java", "-version"], capture_output=True, text=True, check=False
+    ).stderr
+    found = re.search(r'version "(\d+)', version)
+    if found is None or int(found.group(1)) < 17:
+        return f"Spark needs Java 17 or newer; java -version says: {version.strip()[:80]}"
     return None
 
 
@@ -165,12 +178,30 @@ def postgres_fetch(env: dict[str, str]) -> Fetch:
 def spark_fetch() -> Fetch:
     """Rows from the SparkSession dbt-spark's `session` method started in this process."""
     from pyspark.sql import SparkSession
+    from pyspark.sql.types import TimestampType
 
     spark = SparkSession.builder.getOrCreate()
 
     def fetch(relation: str) -> tuple[list[str], Rows]:
         frame = spark.table(relation)
-        return list(frame.columns), [tuple(row) for row in frame.collect()]
+        # pyspark turns a timestamp into a datetime in the Python process's time zone; as text,
+        # it is the session's (UTC, as the profile sets it), like the other engines' values.
+        timestamps = [
+            i
+            for i, field in enumerate(frame.schema.fields)
+            if isinstance(field.dataType, TimestampType)
+        ]
+        for i in timestamps:
+            column = frame.columns[i]
+            frame = frame.withColumn(column, frame[column].cast("string"))
+        rows = []
+        for row in frame.collect():
+            values = list(row)
+            for i in timestamps:
+                if values[i] is not None:
+                    values[i] = dt.datetime.fromisoformat(values[i])
+            rows.append(tuple(values))
+        return list(frame.columns), rows
 
     return fetch
 
@@ -237,8 +268,6 @@ def marts_of(manifest_path: Path) -> list[Mart]:
 
 def normal(value: Any) -> Any:
     """One Python value for what the engines' drivers return differently for the same datum."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, dt.datetime):
@@ -246,9 +275,15 @@ def normal(value: Any) -> Any:
     return value
 
 
+def is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
 def agree(expected: Any, actual: Any, tolerance: str) -> bool:
     if expected is None or actual is None:
         return expected is None and actual is None
+    if is_nan(expected) or is_nan(actual):
+        return is_nan(expected) and is_nan(actual)
     if isinstance(expected, bool) or isinstance(actual, bool):
         return expected == actual
     if isinstance(expected, int | float | Decimal) and isinstance(actual, int | float | Decimal):

@@ -42,10 +42,15 @@ def compare(rows):
 
 def test_the_same_rows_in_another_order_and_spelling_agree() -> None:
     spelled = [
-        (dt.date(2025, 2, 1), "smb", str(ACCOUNT), Decimal("90.000"), float("nan"), 0.5, 2),
+        (dt.date(2025, 2, 1), "smb", str(ACCOUNT), Decimal("90.000"), None, 0.5, 2),
         (dt.date(2025, 1, 1), "smb", str(ACCOUNT), 100.1, 0.25 + 1e-12, 0.333333333, 3),
     ]
     assert compare(spelled) == []
+
+
+def test_nan_is_not_null() -> None:
+    (problem,) = compare([ROWS[0], replaced(ROWS[1], "rate", float("nan"))])
+    assert ": rate: duckdb None, spark nan" in problem
 
 
 def test_a_cent_is_a_difference_named_by_mart_key_and_column() -> None:
