@@ -32,6 +32,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pytest
+from governance.rules import Project, primary_key_columns
 from support import REPO_ROOT, connect_warehouse
 
 ENGINES = ("spark", "postgres")
@@ -237,32 +238,17 @@ class Mart:
 
 
 def marts_of(manifest_path: Path) -> list[Mart]:
-    """Every model under models/marts/, with its key and declared column types."""
-    manifest = json.loads(manifest_path.read_text())
-    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    """Every mart (a model under models/marts/), with the key its tests prove unique (the
+    governance checks' `primary_key_columns`) and its declared column types."""
+    project = Project(json.loads(manifest_path.read_text()))
     marts = []
-    for uid, node in manifest["nodes"].items():
-        if node["resource_type"] != "model" or not node["original_file_path"].startswith(
-            "models/marts/"
-        ):
+    for uid, node in project.models.items():
+        if project.layer(uid) != "marts":
             continue
-        key: tuple[str, ...] = ()
-        unique, not_null = set(), set()
-        for test in tests:
-            if (test.get("attached_node") or "") != uid:
-                continue
-            metadata = test.get("test_metadata") or {}
-            column = test.get("column_name")
-            if metadata.get("name") == "unique_combination_of_columns":
-                key = tuple(metadata["kwargs"]["combination_of_columns"])
-            elif metadata.get("name") == "unique" and column:
-                unique.add(column)
-            elif metadata.get("name") == "not_null" and column:
-                not_null.add(column)
-        key = key or tuple(sorted(unique & not_null)[:1])
+        key = primary_key_columns(project, uid)
         assert key, f"{node['name']}: no primary-key test to compare rows by"
         types = {name: column.get("data_type") or "" for name, column in node["columns"].items()}
-        marts.append(Mart(node["name"], key, types))
+        marts.append(Mart(node["name"], tuple(key), types))
     return sorted(marts, key=lambda mart: mart.name)
 
 
